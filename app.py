@@ -1,0 +1,118 @@
+"""Auto Doctor: the Flask application factory."""
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+from flask import Flask, render_template, request
+from flask_wtf.csrf import CSRFError, CSRFProtect
+
+import cli
+import db
+from blueprints import admin, auth, customer, main, mechanic, workshop
+
+ROOT = Path(__file__).resolve().parent
+csrf = CSRFProtect()
+
+
+def _flag(name, default):
+    value = os.environ.get(name)
+    return default if value is None else value.strip().lower() in ("1", "true", "yes", "on")
+
+
+def _local_secret_key(var_dir):
+    """A secret key kept under var/, so that a local run keeps its log-ins across restarts."""
+    path = Path(var_dir) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.touch(mode=0o600)
+        path.write_text(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+def create_app(config=None):
+    app = Flask(__name__)
+    app.config.from_mapping(
+        SECRET_KEY=os.environ.get("SECRET_KEY"),
+        DATABASE_URL=os.environ.get("DATABASE_URL"),
+        APP_DATABASE_URL=os.environ.get("APP_DATABASE_URL"),
+        APP_DB_PASSWORD=os.environ.get("APP_DB_PASSWORD"),
+        DB_POOL_SIZE=int(os.environ.get("DB_POOL_SIZE", "10")),
+        VAR_DIR=os.environ.get("AUTODOCTOR_VAR", str(ROOT / "var")),
+        SESSION_COOKIE_SECURE=_flag("COOKIE_SECURE", True),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_NAME="autodoctor_session",
+        PERMANENT_SESSION_LIFETIME=timedelta(days=14),
+        WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session it is tied to
+        MAX_CONTENT_LENGTH=64 * 1024 * 1024,
+    )
+    if config:
+        app.config.update(config)
+    if not app.config["SECRET_KEY"]:
+        app.config["SECRET_KEY"] = _local_secret_key(app.config["VAR_DIR"])
+
+    csrf.init_app(app)
+    db.init_app(app)
+    auth.init_app(app)
+    for blueprint in (main.bp, auth.bp, customer.bp, mechanic.bp, workshop.bp, admin.bp):
+        app.register_blueprint(blueprint)
+    cli.register(app)
+    _register_error_pages(app)
+    app.after_request(_security_headers)
+    app.jinja_env.filters["money"] = format_money
+    return app
+
+
+def format_money(cents, currency="CAD"):
+    return f"${cents / 100:,.2f} {currency}"
+
+
+def _security_headers(response):
+    response.headers.setdefault(
+        "Content-Security-Policy",
+        "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'self'; "
+        "form-action 'self'; frame-ancestors 'none'")
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    return response
+
+
+def _register_error_pages(app):
+    def page(status, title, message):
+        return render_template("error.html", status=status, title=title, message=message), status
+
+    @app.errorhandler(CSRFError)
+    def csrf_failed(error):
+        return page(400, "This form has expired",
+                    "The form was missing its security token or it had expired. Go back, reload the page and try again.")
+
+    @app.errorhandler(db.Refusal)
+    def refused(refusal):
+        return page(refusal.status, "That could not be done", refusal.message)
+
+    @app.errorhandler(400)
+    def bad_request(error):
+        return page(400, "Bad request", "Something in that request was not valid.")
+
+    @app.errorhandler(403)
+    def forbidden(error):
+        return page(403, "Not for this account", "Your account cannot open this page.")
+
+    @app.errorhandler(404)
+    def not_found(error):
+        return page(404, "Page not found", f"There is nothing at {request.path}.")
+
+    @app.errorhandler(405)
+    def method_not_allowed(error):
+        return page(405, "Not allowed", "This page cannot be used that way.")
+
+    @app.errorhandler(413)
+    def too_large(error):
+        return page(413, "Too large", "That upload is larger than we accept.")
+
+    @app.errorhandler(500)
+    def server_error(error):
+        return page(500, "Something went wrong on our side",
+                    "Nothing was changed. Please try again in a moment.")

@@ -1,0 +1,141 @@
+"""Accounts: sign up (customers), log in, log out, and the role guard every other blueprint uses."""
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
+from flask_wtf import FlaskForm
+from werkzeug.security import check_password_hash, generate_password_hash
+from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import EqualTo, InputRequired, Length, Optional
+
+import db
+
+bp = Blueprint("auth", __name__)
+
+HOME_BY_ROLE = {"customer": "customer.dashboard", "mechanic": "mechanic.dashboard",
+                "workshop_admin": "workshop.dashboard", "admin": "admin.dashboard"}
+# checked against when the email is unknown, so that a wrong email takes as long as a wrong password
+_UNKNOWN_USER_HASH = generate_password_hash("no such account")
+
+
+def init_app(app):
+    app.before_request(_load_logged_in_user)
+    app.context_processor(lambda: {"current_user": g.get("user")})
+
+
+def _load_logged_in_user():
+    g.user = None
+    user_id = session.get("user_id")
+    if user_id is not None:
+        g.user = db.call_one("current_account", user_id=user_id)
+        if g.user is None:
+            session.clear()
+
+
+def requires_role(*roles):
+    """A before_request hook for a blueprint: logged-out visitors go to log in, other roles get 403."""
+    def guard():
+        if g.user is None:
+            return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+        if g.user["role"] not in roles:
+            abort(403)
+    return guard
+
+
+def place_errors(form, refusal):
+    """Shows a database refusal next to its field, or above the form when it names none."""
+    field = getattr(form, refusal.field, None) if refusal.field else None
+    if field is not None:
+        field.errors = list(field.errors) + [refusal.message]
+    else:
+        form.form_errors.append(refusal.message)
+
+
+class SignupForm(FlaskForm):
+    name = StringField("Full name", validators=[InputRequired(), Length(max=120)])
+    email = EmailField("Email", validators=[InputRequired(), Length(max=254)])
+    password = PasswordField("Password", validators=[InputRequired(), Length(min=10, max=200, message="Use at least 10 characters.")])
+    confirm = PasswordField("Repeat password", validators=[InputRequired(), EqualTo("password", message="The passwords differ.")])
+    timezone = SelectField("Time zone", validators=[InputRequired()], default="America/Toronto")
+    phone = StringField("Phone (optional)", validators=[Optional(), Length(max=20)])
+    city = StringField("City", validators=[Optional(), Length(max=80)])
+    province = StringField("Province or state", validators=[Optional(), Length(max=40)])
+    postal_code = StringField("Postal code", validators=[Optional(), Length(max=10)])
+    country = SelectField("Country", choices=[SelectChoice("CA", "Canada"), SelectChoice("US", "United States")],
+                          default="CA")
+
+
+class LoginForm(FlaskForm):
+    email = EmailField("Email", validators=[InputRequired(), Length(max=254)])
+    password = PasswordField("Password", validators=[InputRequired(), Length(max=200)])
+    next = HiddenField()
+
+
+def time_zone_choices():
+    """Every zone, grouped by region, labelled as people read them (America/St_Johns: St Johns)."""
+    zones = [row["list_time_zones"] for row in db.call("list_time_zones")]
+    return [SelectChoice(zone, zone.split("/", 1)[-1].replace("_", " "), optgroup=zone.split("/")[0])
+            for zone in zones]
+
+
+def _start_session(user_id):
+    session.clear()  # a fresh session at every log-in: no fixation
+    session.permanent = True
+    session["user_id"] = user_id
+
+
+def _safe_next(target):
+    """Only a path on this site: never another host, whatever the query string says."""
+    parts = urlsplit(target or "")
+    if target and not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
+        return target
+    return None
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+def signup():
+    form = SignupForm()
+    form.timezone.choices = time_zone_choices()
+    if form.validate_on_submit():
+        try:
+            user_id = db.call_value(
+                "sign_up_customer", email=form.email.data, password_hash=generate_password_hash(form.password.data),
+                name=form.name.data, timezone=form.timezone.data, phone=form.phone.data, city=form.city.data,
+                province=form.province.data, postal_code=form.postal_code.data, country=form.country.data)
+        except db.Refusal as refusal:
+            place_errors(form, refusal)
+            return render_template("auth/signup.html", form=form), refusal.status
+        _start_session(user_id)
+        flash("Welcome to Auto Doctor! Your account is ready.", "success")
+        return redirect(url_for("customer.dashboard"))
+    return render_template("auth/signup.html", form=form), 400 if form.is_submitted() else 200
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    form = LoginForm(next=request.args.get("next", ""))
+    if form.validate_on_submit():
+        try:
+            account = db.call_one("login_lookup", email=form.email.data, ip=request.remote_addr)
+        except db.Refusal as refusal:
+            form.form_errors.append(refusal.message)
+            return render_template("auth/login.html", form=form), refusal.status
+        password_ok = check_password_hash(account["password_hash"] if account else _UNKNOWN_USER_HASH,
+                                          form.password.data)
+        succeeded = account is not None and password_ok
+        db.call("record_login_attempt", email=form.email.data, ip=request.remote_addr, succeeded=succeeded)
+        if succeeded:
+            _start_session(account["user_id"])
+            return redirect(_safe_next(form.next.data) or url_for(HOME_BY_ROLE[account["role"]]))
+        form.form_errors.append("That email and password do not match an account.")
+        return render_template("auth/login.html", form=form), 401
+    return render_template("auth/login.html", form=form), 400 if form.is_submitted() else 200
+
+
+@bp.route("/logout", methods=["GET", "POST"])
+def logout():
+    if request.method == "POST":  # CSRFProtect has checked the token
+        session.clear()
+        flash("You are logged out.", "success")
+        return redirect(url_for("main.home"))
+    return render_template("auth/logout.html")

@@ -1,0 +1,122 @@
+"""Command-line tools: `flask serve`, `flask db upgrade|status`, `flask seed-demo`, `flask users create`."""
+import signal
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+import psycopg
+from psycopg import sql
+from werkzeug.security import generate_password_hash
+
+import demo
+import migrate
+
+EMBEDDED_DATABASE = "autodoctor"
+
+
+@contextmanager
+def database_url(app):
+    """DATABASE_URL when set; otherwise the embedded server under var/pg, started (or reused if it is already
+    running) for as long as the block runs, and set as the app's DATABASE_URL."""
+    if app.config["DATABASE_URL"]:
+        yield app.config["DATABASE_URL"]
+        return
+    from embedded_pg import EmbeddedPostgres, PostgresNotFound, lasting_base_dir
+    try:
+        # unlike the test servers, this one keeps fsync on: its data is meant to last
+        server = EmbeddedPostgres(base_dir=lasting_base_dir(str(Path(app.config["VAR_DIR"]) / "pg")),
+                                  postgres_args="-h 127.0.0.1 -c logging_collector=off")
+    except PostgresNotFound as missing:
+        raise click.ClickException(str(missing)) from None
+    try:
+        with psycopg.connect(server.url(), autocommit=True) as conn:
+            if not conn.execute("select 1 from pg_database where datname = %s", [EMBEDDED_DATABASE]).fetchone():
+                conn.execute(sql.SQL("create database {}").format(sql.Identifier(EMBEDDED_DATABASE)))
+        app.config["DATABASE_URL"] = server.url(EMBEDDED_DATABASE)
+        yield app.config["DATABASE_URL"]
+    finally:
+        server.stop()  # leaves alone a server that another process started
+
+
+def _upgrade(app, dsn):
+    try:
+        applied = migrate.upgrade(dsn, app.config["APP_DB_PASSWORD"])
+    except migrate.MigrationError as failure:
+        raise click.ClickException(str(failure)) from None
+    for name in applied:
+        click.echo(f"applied {name}")
+    return applied
+
+
+def _stop_on_sigterm(signum, frame):
+    sys.exit(0)  # unwinds, so the embedded server is stopped too
+
+
+def register(app):
+    @app.cli.command("serve")
+    @click.option("--host", default="127.0.0.1", envvar="HOST", show_default=True)
+    @click.option("--port", default=5000, type=int, envvar="PORT", show_default=True)
+    def serve(host, port):
+        """Upgrade the schema, load the demo world into an empty database, and serve the app."""
+        import waitress
+        signal.signal(signal.SIGTERM, _stop_on_sigterm)
+        with database_url(app) as dsn:
+            _upgrade(app, dsn)
+            if demo.is_empty(dsn):
+                click.echo("loading the demo world (first start)")
+                demo.seed(dsn)
+            click.echo(f"Auto Doctor is serving on http://{host}:{port}  (Ctrl-C stops it)", err=True)
+            waitress.serve(app, host=host, port=port, threads=8, ident="autodoctor")
+
+    db_group = click.Group("db", help="Schema management for DBAs.")
+    app.cli.add_command(db_group)
+
+    @db_group.command("upgrade")
+    def upgrade():
+        """Apply pending migrations, then re-apply every function file."""
+        with database_url(app) as dsn:
+            if not _upgrade(app, dsn):
+                click.echo("no pending migrations; functions re-applied")
+
+    @db_group.command("status")
+    def status():
+        """List migrations as applied, pending or changed (edited after being applied)."""
+        with database_url(app) as dsn:
+            for name, state in migrate.status(dsn):
+                click.echo(f"{state:8} {name}")
+
+    @app.cli.command("seed-demo")
+    def seed_demo():
+        """Load the demo world into an empty database."""
+        with database_url(app) as dsn:
+            _upgrade(app, dsn)
+            if not demo.is_empty(dsn):
+                raise click.ClickException("the database already has accounts: the demo world loads only into an empty one")
+            demo.seed(dsn)
+            click.echo("demo world loaded; logins are listed in README.md")
+
+    users = click.Group("users", help="Accounts that are not signed up on the site.")
+    app.cli.add_command(users)
+
+    @users.command("create")
+    @click.option("--role", type=click.Choice(["mechanic", "workshop_admin", "admin"]), required=True)
+    @click.option("--email", required=True)
+    @click.option("--name", required=True)
+    @click.option("--timezone", default="America/Toronto", show_default=True)
+    @click.option("--workshop-id", type=int, help="the workshop of a workshop admin or a workshop's mechanic")
+    @click.option("--partnership", type=click.Choice(["owner", "employee", "contractor"]),
+                  help="a mechanic's tie to --workshop-id: owner (independent workshop), employee or contractor")
+    @click.password_option(help="prompted for when not given")
+    def create_user(role, email, name, timezone, workshop_id, partnership, password):
+        """Create a mechanic, workshop admin or admin account."""
+        with database_url(app) as dsn, psycopg.connect(dsn) as conn:
+            try:
+                user_id = conn.execute(
+                    "select app.create_staff_account(p_role => %s, p_email => %s, p_password_hash => %s, "
+                    "p_name => %s, p_timezone => %s, p_workshop_id => %s, p_partnership_type => %s)",
+                    [role, email, generate_password_hash(password), name, timezone, workshop_id, partnership],
+                ).fetchone()[0]
+            except psycopg.Error as failure:
+                raise click.ClickException(f"not created: {failure.diag.message_primary}") from None
+        click.echo(f"created {role} {email} (user {user_id})")

@@ -1,0 +1,48 @@
+"""What users are told when the database refuses something: listed once, here.
+
+CODES are the project's own SQLSTATEs, raised by sql/functions/*.sql (`raise exception using errcode = ...`).
+Their first two letters give the HTTP status:
+    UV bad input (400) · UP not allowed for this account (403) · UN not found or not yours (404: the same
+    answer for both, so ids cannot be probed) · UC conflict (409) · UR refused by a rule (422) ·
+    UL too many attempts (429).
+CONSTRAINTS name the field a constraint guards and the message shown next to it; the HTTP status of a
+constraint comes from its SQLSTATE class (unique and exclusion: 409, other integrity and data errors: 400).
+"""
+
+STATUS_BY_CLASS = {"UV": 400, "UP": 403, "UN": 404, "UC": 409, "UR": 422, "UL": 429}
+
+CODES = {
+    "UV001": "Please correct the highlighted field.",
+    "UV002": "That vehicle year is not possible.",
+    "UP001": "Your account cannot do that.",
+    "UN001": "We could not find that, or it is not yours.",
+    "UL001": "Too many attempts to log in. Please wait 15 minutes and try again.",
+}
+
+CONSTRAINTS = {
+    "users_email_key": ("email", "An account with this email already exists. Log in instead?"),
+    "users_email_format": ("email", "Enter a valid email address."),
+    "users_name_present": ("name", "Enter a name of 1 to 120 characters."),
+    "users_phone_format": ("phone", "Enter a phone number of 7 to 20 digits."),
+    "users_timezone_fkey": ("timezone", "Pick a time zone from the list."),
+    "customers_postal_code_format": ("postal_code", "Enter a postal code like M5V 2T6, or a US ZIP code."),
+    "customers_city_length": ("city", "Enter a city of at most 80 characters."),
+    "customers_province_length": ("province", "Enter a province or state."),
+    "customers_country_check": ("country", "Auto Doctor serves Canada and the United States."),
+    "vehicles_year_range": ("year", "That vehicle year is not possible."),
+    "vehicles_make_present": ("make", "Enter the make, for instance Toyota."),
+    "vehicles_model_present": ("model", "Enter the model, for instance Corolla."),
+    "vehicles_vin_valid": ("vin", "That VIN is not valid: 17 letters and digits (no I, O or Q) with a correct check digit."),
+    "vehicles_vin_unique": ("vin", "You already saved a vehicle with this VIN."),
+    "vehicles_odometer_range": ("odometer_km", "Enter the odometer in kilometres, 0 to 2,000,000."),
+    "vehicles_plate_format": ("plate", "Enter the plate as letters, digits, spaces or dashes (at most 10)."),
+    "mechanic_availability_no_overlap": ("start_time", "This block overlaps another block on the same day."),
+    "mechanic_availability_order": ("end_time", "The block must end after it starts."),
+    "mechanic_time_off_order": ("end_date", "Time off must end on or after its first day."),
+    "workshop_availability_hours": ("closes_at", "Closing time must be after opening time."),
+    "workshop_availability_break": ("break_start", "The break must lie inside opening hours and end after it starts."),
+    "mechanics_timezone_fkey": ("timezone", "Pick a time zone from the list."),
+    "workshops_timezone_fkey": ("timezone", "Pick a time zone from the list."),
+}
+
+GENERIC_BAD_INPUT = "Some of what was sent is not valid. Please check it and try again."

@@ -1,0 +1,10 @@
+create or replace function app.current_account(p_user_id bigint)
+returns table (id bigint, email text, name text, role text, timezone text)
+language sql stable security definer
+set search_path = app, pg_temp
+as $$
+    select u.id, u.email, u.name, u.role, u.timezone from app.users u where u.id = p_user_id
+$$;
+comment on function app.current_account(bigint) is
+    'The logged-in user as the pages need them (no password hash); no row when the account is gone.';
+grant execute on function app.current_account(bigint) to autodoctor_app;

@@ -1,0 +1,14 @@
+create or replace function app.require_role(p_actor bigint, variadic p_roles text[]) returns void
+language plpgsql stable
+set search_path = app, pg_temp
+as $$
+begin
+    if not exists (select 1 from app.users where id = p_actor and role = any (p_roles)) then
+        raise exception using errcode = 'UP001',
+            message = format('user %s may not act as %s', p_actor, array_to_string(p_roles, ' or '));
+    end if;
+end
+$$;
+comment on function app.require_role(bigint, text[]) is
+    'Raises UP001 unless the acting user exists and has one of the roles. Used by the functions that act '
+    'for a person; not callable by the app itself.';

@@ -1,0 +1,94 @@
+"""Schema management: migrations applied once with a checksum, edits refused, functions re-applied."""
+import shutil
+
+import psycopg
+import pytest
+
+import migrate
+
+
+@pytest.fixture
+def sql_copy(tmp_path, monkeypatch):
+    """A copy of sql/ that a test may edit, used by migrate in place of the real one."""
+    copy = tmp_path / "sql"
+    shutil.copytree(migrate.SQL_DIR, copy)
+    monkeypatch.setattr(migrate, "SQL_DIR", copy)
+    return copy
+
+
+def test_database_built_from_scratch_has_every_function(empty_database):
+    applied = migrate.upgrade(empty_database)
+    assert applied == [m.name for m in migrate.migrations()]
+    with psycopg.connect(empty_database) as conn:
+        defined = {row[0] for row in conn.execute(
+            "select p.proname from pg_proc p join pg_namespace n on n.oid = p.pronamespace where n.nspname = 'app'")}
+    assert {path.stem for path in migrate.function_files()} <= defined
+
+
+def test_migrations_are_applied_once_and_recorded_with_checksums(empty_database):
+    migrate.upgrade(empty_database)
+    assert migrate.upgrade(empty_database) == []
+    with psycopg.connect(empty_database) as conn:
+        recorded = conn.execute("select name, checksum from app.schema_migrations order by version").fetchall()
+    assert recorded == [(m.name, m.checksum) for m in migrate.migrations()]
+    assert all(state == "applied" for _, state in migrate.status(empty_database))
+
+
+def test_an_edited_applied_migration_is_refused(empty_database, sql_copy):
+    migrate.upgrade(empty_database)
+    first = sorted((sql_copy / "migrations").glob("*.sql"))[0]
+    first.write_text(first.read_text() + "\ncreate table app.sneaky (id int);\n")
+    with pytest.raises(migrate.MigrationError, match="edited after it was applied"):
+        migrate.upgrade(empty_database)
+    assert ("0001_core.sql", "changed") in migrate.status(empty_database)
+    with psycopg.connect(empty_database) as conn:
+        assert conn.execute("select to_regclass('app.sneaky')").fetchone()[0] is None
+
+
+def test_a_new_migration_is_applied_after_the_others(empty_database, sql_copy):
+    migrate.upgrade(empty_database)
+    (sql_copy / "migrations" / "0999_add_note.sql").write_text("alter table app.plans add column note text;")
+    assert ("0999_add_note.sql", "pending") in migrate.status(empty_database)
+    assert migrate.upgrade(empty_database) == ["0999_add_note.sql"]
+    with psycopg.connect(empty_database) as conn:
+        assert conn.execute("select count(note) from app.plans").fetchone()[0] == 0
+
+
+def test_a_failing_migration_changes_nothing(empty_database, sql_copy):
+    migrate.upgrade(empty_database)
+    (sql_copy / "migrations" / "0998_half.sql").write_text(
+        "create table app.half (id int); select no_such_function();")
+    with pytest.raises(migrate.MigrationError, match="0998_half.sql failed"):
+        migrate.upgrade(empty_database)
+    with psycopg.connect(empty_database) as conn:
+        assert conn.execute("select to_regclass('app.half')").fetchone()[0] is None
+        assert conn.execute("select count(*) from app.schema_migrations where name = '0998_half.sql'").fetchone()[0] == 0
+
+
+def test_badly_named_migration_is_refused(sql_copy):
+    (sql_copy / "migrations" / "2-oops.sql").write_text("select 1;")
+    with pytest.raises(migrate.MigrationError, match="NNNN_lowercase_words"):
+        migrate.migrations()
+
+
+def test_function_files_are_reapplied_on_every_upgrade(empty_database, sql_copy):
+    migrate.upgrade(empty_database)
+    plans = sql_copy / "functions" / "list_plans.sql"
+    plans.write_text(plans.read_text().replace("where p.active", "where p.active and p.price_cents > 5000"))
+    assert migrate.upgrade(empty_database) == []
+    with psycopg.connect(empty_database) as conn:
+        assert [r[0] for r in conn.execute("select code from app.list_plans()")] == ["premium"]
+
+
+def test_reapplying_functions_is_idempotent(database):
+    with database.owner() as conn:
+        before = conn.execute(
+            "select count(*) as n from pg_proc p join pg_namespace n on n.oid = p.pronamespace "
+            "where n.nspname = 'app'").fetchone()["n"]
+    migrate.upgrade(database.url)
+    migrate.upgrade(database.url)
+    with database.owner() as conn:
+        after = conn.execute(
+            "select count(*) as n from pg_proc p join pg_namespace n on n.oid = p.pronamespace "
+            "where n.nspname = 'app'").fetchone()["n"]
+    assert after == before
