@@ -1,0 +1,48 @@
+"""The DBA's and operator's commands: db status|upgrade, seed-demo, users create."""
+import demo
+from werkzeug.security import check_password_hash
+
+
+def run(app, *args):
+    return app.test_cli_runner().invoke(args=list(args))
+
+
+def test_db_status_and_upgrade(app):
+    result = run(app, "db", "status")
+    assert result.exit_code == 0 and "applied  0001_core.sql" in result.output
+    result = run(app, "db", "upgrade")
+    assert result.exit_code == 0 and "no pending migrations; functions re-applied" in result.output
+
+
+def test_users_create_makes_a_staff_account_with_a_hashed_password(app, database):
+    workshop = database.scalar("insert into app.workshops (name, street, city, province, postal_code, timezone) "
+                               "values ('W', '1 St', 'Halifax', 'NS', 'B3K 3B4', 'America/Halifax') returning id")
+    result = run(app, "users", "create", "--role", "mechanic", "--email", "new@example.com", "--name", "New Mech",
+                 "--timezone", "America/Halifax", "--workshop-id", str(workshop), "--partnership", "contractor",
+                 "--password", "a fine password")
+    assert result.exit_code == 0, result.output
+    with database.owner() as conn:
+        row = conn.execute("select u.password_hash, m.partnership_type, app.mechanic_type(m.workshop_id, m.account_type) "
+                           "as kind from app.users u join app.mechanics m using (id) where u.email = 'new@example.com'"
+                           ).fetchone()
+    assert check_password_hash(row["password_hash"], "a fine password")
+    assert row["kind"] == "workshop_affiliated" and row["partnership_type"] == "contractor"
+
+
+def test_users_create_refuses_bad_input_clearly(app, database):
+    result = run(app, "users", "create", "--role", "mechanic", "--email", "x@example.com", "--name", "X",
+                 "--timezone", "Mars/Base", "--password", "a fine password")
+    assert result.exit_code != 0 and "not created" in result.output
+    result = run(app, "users", "create", "--role", "workshop_admin", "--email", "y@example.com", "--name", "Y",
+                 "--password", "a fine password")
+    assert result.exit_code != 0 and "not created" in result.output
+    assert database.scalar("select count(*) from app.users") == 0
+
+
+def test_seed_demo_loads_once(app, database):
+    assert run(app, "seed-demo").exit_code == 0
+    users = database.scalar("select count(*) from app.users")
+    again = run(app, "seed-demo")
+    assert again.exit_code != 0 and "already has accounts" in again.output
+    assert database.scalar("select count(*) from app.users") == users
+    assert not demo.is_empty(database.url)
