@@ -100,8 +100,8 @@ def _chown_tree(path, user):
 
 
 def _reachable_by(user, path):
-    probe = "import os, sys; sys.exit(0 if os.access(sys.argv[1], os.R_OK | os.W_OK | os.X_OK) else 1)"
-    return subprocess.run(as_user(user, [sys.executable, "-c", probe, path])).returncode == 0
+    probe = ["/bin/sh", "-c", 'test -r "$1" && test -w "$1" && test -x "$1"', "probe", path]
+    return subprocess.run(as_user(user, probe)).returncode == 0
 
 
 class EmbeddedPostgres(testing.postgresql.Postgresql):

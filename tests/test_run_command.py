@@ -11,6 +11,7 @@ import socket
 import subprocess
 import sys
 import sysconfig
+import tempfile
 import time
 import urllib.error
 import urllib.parse
@@ -155,3 +156,22 @@ def test_a_missing_postgresql_is_one_clear_sentence():
     assert result.returncode == 1
     assert result.stderr.strip() == embedded_pg.INSTALL_HINT
     assert subprocess.run([sys.executable, "embedded_pg.py", "check"], cwd=ROOT).returncode == 0
+
+
+def test_lasting_data_folder_is_one_the_server_user_can_reach(tmp_path):
+    open_parent = Path(tempfile.mkdtemp(prefix="autodoctor-open-", dir="/tmp"))
+    try:
+        open_parent.chmod(0o755)
+        assert embedded_pg.lasting_base_dir(str(open_parent / "pg")) == str(open_parent / "pg")
+        assert not os.path.islink(open_parent / "pg")
+    finally:
+        shutil.rmtree(open_parent)
+    closed_parent = tmp_path / "closed"
+    closed_parent.mkdir(mode=0o700)
+    folder = embedded_pg.lasting_base_dir(str(closed_parent / "pg"))
+    if os.geteuid() == 0:  # the server's user cannot enter a root-only folder: the data goes to /var/tmp
+        assert os.path.islink(closed_parent / "pg") and folder.startswith("/var/tmp/autodoctor-pg-")
+        assert os.path.realpath(closed_parent / "pg") == folder
+        shutil.rmtree(folder)
+    else:
+        assert folder == os.path.realpath(closed_parent / "pg")
