@@ -14,8 +14,15 @@ STATUS_BY_CLASS = {"UV": 400, "UP": 403, "UN": 404, "UC": 409, "UR": 422, "UL": 
 CODES = {
     "UV001": "Please correct the highlighted field.",
     "UV002": "That vehicle year is not possible.",
+    "UV003": "That plan is not on sale. Choose standard, extended or premium.",
+    "UV004": "The end date must be on or after the start date.",
+    "UV005": "Ask for at most 62 days at a time.",
+    "UV006": "That time zone is not one we know. Use an IANA name such as America/Toronto.",
+    "UV007": "A slot must end after it starts, within 8 hours.",
+    "UV008": "A brand specialist request needs the vehicle's make.",
     "UP001": "Your account cannot do that.",
     "UN001": "We could not find that, or it is not yours.",
+    "UN002": "There is no such mechanic.",
     "UL001": "Too many attempts to log in. Please wait 15 minutes and try again.",
 }
 

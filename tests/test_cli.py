@@ -22,7 +22,7 @@ def test_users_create_makes_a_staff_account_with_a_hashed_password(app, database
                  "--password", "a fine password")
     assert result.exit_code == 0, result.output
     with database.owner() as conn:
-        row = conn.execute("select u.password_hash, m.partnership_type, app.mechanic_type(m.workshop_id, m.account_type) "
+        row = conn.execute("select u.password_hash, m.partnership_type, app.mechanic_type_of(m.workshop_id, m.account_type) "
                            "as kind from app.users u join app.mechanics m using (id) where u.email = 'new@example.com'"
                            ).fetchone()
     assert check_password_hash(row["password_hash"], "a fine password")

@@ -7,7 +7,7 @@ def test_demo_world_has_every_kind_of_thing(database):
     with database.owner() as conn:
         zones = conn.execute("select array_agg(distinct timezone order by timezone) as z from app.workshops").fetchone()["z"]
         types = {r["kind"]: r["n"] for r in conn.execute(
-            "select app.mechanic_type(workshop_id, account_type) as kind, count(*) as n from app.mechanics group by 1")}
+            "select app.mechanic_type_of(workshop_id, account_type) as kind, count(*) as n from app.mechanics group by 1")}
         online = conn.execute("select count(*) as n from app.mechanics where currently_on_shift").fetchone()["n"]
         without_blocks = conn.execute(
             "select count(*) as n from app.mechanics m where m.workshop_id is null "

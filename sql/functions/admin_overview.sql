@@ -13,7 +13,7 @@ begin
                (select count(*) from app.workshops),
                (select count(*) from app.vehicles),
                coalesce((select jsonb_object_agg(t.kind, t.n) from (
-                   select app.mechanic_type(workshop_id, account_type) as kind, count(*) as n
+                   select app.mechanic_type_of(workshop_id, account_type) as kind, count(*) as n
                    from app.mechanics group by 1) t), '{}');
 end
 $$;

@@ -12,7 +12,7 @@ as $$
 begin
     perform app.require_role(p_actor, 'mechanic');
     return query
-        select m.id, u.name, m.headline, app.mechanic_type(m.workshop_id, m.account_type), w.name, m.timezone,
+        select m.id, u.name, m.headline, app.mechanic_type_of(m.workshop_id, m.account_type), w.name, m.timezone,
                m.currently_on_shift, m.last_seen_at, m.rating, m.rating_count, m.years_experience,
                m.specialties, m.brands,
                s.buffer_minutes, s.min_notice_minutes, s.max_advance_days, s.instant_booking,

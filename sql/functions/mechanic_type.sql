@@ -1,13 +1,10 @@
-create or replace function app.mechanic_type(p_workshop_id bigint, p_account_type text) returns text
-language sql immutable parallel safe
+create or replace function app.mechanic_type(p_mechanic bigint) returns text
+language sql stable security definer
 set search_path = app, pg_temp
 as $$
-    select case
-        when p_workshop_id is null then 'virtual_only'
-        when p_account_type = 'individual_mechanic' then 'independent_workshop'
-        else 'workshop_affiliated'
-    end
+    select app.mechanic_type_of(m.workshop_id, m.account_type) from app.mechanics m where m.id = p_mechanic
 $$;
-comment on function app.mechanic_type(bigint, text) is
-    'SPEC §1: virtual_only (no workshop), independent_workshop (owns its workshop), workshop_affiliated '
-    '(employee or contractor of a workshop). mechanics_type_consistent keeps the inputs unambiguous.';
+comment on function app.mechanic_type(bigint) is
+    'The mechanic''s type (SPEC §1): virtual_only, independent_workshop or workshop_affiliated; it decides where '
+    'availability comes from and who is paid. Null for an unknown mechanic.';
+grant execute on function app.mechanic_type(bigint) to autodoctor_app;
