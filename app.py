@@ -9,7 +9,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 
 import cli
 import db
-from blueprints import admin, auth, customer, main, mechanic, workshop
+from blueprints import admin, api, auth, customer, main, mechanic, workshop
 
 ROOT = Path(__file__).resolve().parent
 csrf = CSRFProtect()
@@ -55,7 +55,7 @@ def create_app(config=None):
     csrf.init_app(app)
     db.init_app(app)
     auth.init_app(app)
-    for blueprint in (main.bp, auth.bp, customer.bp, mechanic.bp, workshop.bp, admin.bp):
+    for blueprint in (main.bp, auth.bp, customer.bp, mechanic.bp, workshop.bp, admin.bp, api.bp):
         app.register_blueprint(blueprint)
     cli.register(app)
     _register_error_pages(app)
@@ -81,6 +81,8 @@ def _security_headers(response):
 
 def _register_error_pages(app):
     def page(status, title, message):
+        if request.path.startswith("/api/"):
+            return api.error_response(status, message)
         return render_template("error.html", status=status, title=title, message=message), status
 
     @app.errorhandler(CSRFError)

@@ -1,0 +1,117 @@
+"""The JSON API (SPEC §19): the same log-in and roles as the pages, times in ISO 8601 (UTC out, with 'Z'),
+errors as {"error": {"code", "message"}}. Read calls only so far; state-changing ones need X-CSRFToken."""
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+from flask import Blueprint, current_app, g, jsonify, request
+
+import db
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+OPENAPI = Path(__file__).resolve().parent.parent / "static" / "openapi.json"
+PUBLIC_ENDPOINTS = {"api.plans", "api.openapi"}
+ERROR_CODES = {400: "invalid", 401: "unauthenticated", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
+               409: "conflict", 413: "too_large", 422: "refused", 429: "too_many_requests", 500: "server_error"}
+
+
+class BadParameter(Exception):
+    def __init__(self, field, message):
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+def error_response(status, message, field=None):
+    body = {"code": ERROR_CODES.get(status, "error"), "message": message}
+    if field:
+        body["field"] = field
+    return jsonify(error=body), status
+
+
+@bp.before_request
+def require_login():
+    if request.endpoint not in PUBLIC_ENDPOINTS and g.user is None:
+        return error_response(401, "Log in first.")
+
+
+@bp.errorhandler(BadParameter)
+def bad_parameter(error):
+    return error_response(400, error.message, error.field)
+
+
+@bp.errorhandler(db.Refusal)
+def refused(refusal):
+    return error_response(refusal.status, refusal.message, refusal.field)
+
+
+def utc(moment):
+    return moment.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+
+
+def _text(name, default=None, choices=None):
+    value = request.args.get(name, default)
+    if value is not None and choices is not None and value not in choices:
+        raise BadParameter(name, f"{name} must be one of {', '.join(choices)}.")
+    return value
+
+
+def _date(name):
+    value = request.args.get(name)
+    try:
+        return date.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise BadParameter(name, f"{name} must be a date such as 2026-12-01.") from None
+
+
+def _instant(name):
+    value = request.args.get(name, "")
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise BadParameter(name, f"{name} must be an ISO 8601 time with its offset, such as 2026-12-01T14:00:00Z.")
+    return moment
+
+
+def _customer_id():
+    return g.user["id"] if g.user["role"] == "customer" else None
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return current_app.response_class(OPENAPI.read_text(), mimetype="application/json")
+
+
+@bp.get("/plans")
+def plans():
+    return jsonify(plans=db.call("list_plans"))
+
+
+@bp.get("/mechanics")
+def mechanics():
+    rows = db.call("list_mechanics", service_type=_text("service_type", choices=("online", "in_person")),
+                   request_type=_text("request_type", choices=("general", "brand_specialist")),
+                   make=_text("make"), q=_text("q"))
+    for row in rows:
+        row["last_seen_at"] = row["last_seen_at"] and utc(row["last_seen_at"])
+        row["rating"] = row["rating"] and float(row["rating"])
+    return jsonify(mechanics=rows)
+
+
+@bp.get("/mechanics/<int:mechanic_id>/slots")
+def slots(mechanic_id):
+    viewer_tz = _text("tz", default=g.user["timezone"])
+    rows = db.call("available_slots", mechanic=mechanic_id, **{"from": _date("from")}, to=_date("to"),
+                   plan=_text("plan", default="standard"), service_type=_text("service_type", default="online"),
+                   viewer_tz=viewer_tz, customer=_customer_id())
+    return jsonify(mechanic_id=mechanic_id, timezone=viewer_tz, slots=[
+        {"start": utc(r["slot_start"]), "end": utc(r["slot_end"]), "available": r["available"], "reason": r["reason"]}
+        for r in rows])
+
+
+@bp.get("/mechanics/<int:mechanic_id>/availability")
+def availability(mechanic_id):
+    row = db.call_one("slot_availability", mechanic=mechanic_id, start=_instant("start"), end=_instant("end"),
+                      service_type=_text("service_type", default="online"), customer=_customer_id())
+    return jsonify(available=row["available"], reason=row["reason"], message=row["message"])
