@@ -36,6 +36,14 @@ begin
             where r.customer_id = p_customer and r.status in ('reserved', 'confirmed')
               and (r.status = 'confirmed' or r.expires_at > w.now)
               and tstzrange(r.starts_at, r.ends_at) && tstzrange(bounds.lo, bounds.hi)
+        ),
+        -- live in-person claims at the workshop, for its capacity
+        shop_claims as (
+            select tstzrange(r.starts_at, r.ends_at) as span
+            from w, bounds, app.slot_reservations r
+            where p_service_type = 'in_person' and r.workshop_id = w.workshop_id
+              and r.status in ('reserved', 'confirmed') and (r.status = 'confirmed' or r.expires_at > w.now)
+              and tstzrange(r.starts_at, r.ends_at) && tstzrange(bounds.lo, bounds.hi)
         )
         select s.slot_start, s.slot_end,
             case
@@ -50,8 +58,12 @@ begin
                 when not w.source @> s.span then 'outside_hours'
                 when (p_service_type = 'in_person' or w.kind <> 'virtual_only') and w.workshop_breaks && s.span then 'break'
                 when booked.ranges && tstzrange(s.slot_start, s.slot_end + w.buffer) then 'booked'
+                -- the most claims at one moment of the slot: the count only rises where a claim starts
                 when p_service_type = 'in_person'
-                     and app.workshop_peak_load(w.workshop_id, s.span, w.now) >= coalesce(
+                     and (select coalesce(max((select count(*) from shop_claims c where c.span @> moment)), 0)
+                          from (select s.slot_start as moment
+                                union select lower(c.span) from shop_claims c
+                                where lower(c.span) > s.slot_start and lower(c.span) < s.slot_end) moments) >= coalesce(
                          (select h.capacity from app.workshop_availability h
                           where h.workshop_id = w.workshop_id
                             and h.weekday = extract(isodow from s.slot_start at time zone w.workshop_zone)), 0)

@@ -44,5 +44,7 @@ create table app.slot_reservations (
 create index slot_reservations_workshop_idx on app.slot_reservations
     using gist (workshop_id, tstzrange(starts_at, ends_at))
     where status in ('reserved', 'confirmed') and workshop_id is not null;
+-- a mechanic's claims in time order (calendars, and the benchmark's one-query-per-slot comparison)
+create index slot_reservations_mechanic_start_idx on app.slot_reservations (mechanic_id, starts_at);
 -- the hold-expiry job
 create index slot_reservations_expiry_idx on app.slot_reservations (expires_at) where status = 'reserved';
