@@ -53,7 +53,8 @@ class Database:
 
 @pytest.fixture(scope="session")
 def pg_server():
-    server = EmbeddedPostgres()
+    # room for the race tests' hundred parallel clients
+    server = EmbeddedPostgres(postgres_args="-h 127.0.0.1 -F -c logging_collector=off -c max_connections=300")
     yield server
     server.stop()
 
