@@ -1,9 +1,11 @@
 """The JSON API (SPEC §19): the same log-in and roles as the pages, times in ISO 8601 (UTC out, with 'Z'),
-errors as {"error": {"code", "message"}}. Read calls only so far; state-changing ones need X-CSRFToken."""
+errors as {"error": {"code", "message"}}. State-changing calls need the CSRF token (GET /api/me gives it) in
+the X-CSRFToken header."""
 from datetime import date, datetime, timezone
 from pathlib import Path
 
 from flask import Blueprint, current_app, g, jsonify, request
+from flask_wtf.csrf import generate_csrf
 
 import db
 
@@ -21,11 +23,15 @@ class BadParameter(Exception):
         self.message = message
 
 
-def error_response(status, message, field=None):
-    body = {"code": ERROR_CODES.get(status, "error"), "message": message}
+def error_body(status, message, field=None):
+    error = {"code": ERROR_CODES.get(status, "error"), "message": message}
     if field:
-        body["field"] = field
-    return jsonify(error=body), status
+        error["field"] = field
+    return {"error": error}
+
+
+def error_response(status, message, field=None):
+    return jsonify(error_body(status, message, field)), status
 
 
 @bp.before_request
@@ -63,15 +69,26 @@ def _date(name):
         raise BadParameter(name, f"{name} must be a date such as 2026-12-01.") from None
 
 
-def _instant(name):
-    value = request.args.get(name, "")
+def _instant(name, value):
     try:
         moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
+    except (AttributeError, ValueError):
         moment = None
     if moment is None or moment.tzinfo is None:
         raise BadParameter(name, f"{name} must be an ISO 8601 time with its offset, such as 2026-12-01T14:00:00Z.")
     return moment
+
+
+def _body():
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise BadParameter(None, "Send a JSON object.")
+    return body
+
+
+def _require(role):
+    if g.user["role"] != role:
+        raise db.Refusal("Your account cannot do that.", 403)
 
 
 def _customer_id():
@@ -112,6 +129,55 @@ def slots(mechanic_id):
 
 @bp.get("/mechanics/<int:mechanic_id>/availability")
 def availability(mechanic_id):
-    row = db.call_one("slot_availability", mechanic=mechanic_id, start=_instant("start"), end=_instant("end"),
+    row = db.call_one("slot_availability", mechanic=mechanic_id, start=_instant("start", request.args.get("start")),
+                      end=_instant("end", request.args.get("end")),
                       service_type=_text("service_type", default="online"), customer=_customer_id())
     return jsonify(available=row["available"], reason=row["reason"], message=row["message"])
+
+
+@bp.get("/me")
+def me():
+    return jsonify(user=g.user, csrf_token=generate_csrf())
+
+
+@bp.post("/holds")
+def create_hold():
+    _require("customer")
+    body = _body()
+    mechanic_id = body.get("mechanic_id")
+    if not isinstance(mechanic_id, int) or isinstance(mechanic_id, bool):
+        raise BadParameter("mechanic_id", "mechanic_id must be a whole number.")
+    start = _instant("start", body.get("start"))
+    plan, service_type = body.get("plan", "standard"), body.get("service_type", "online")
+    try:
+        hold = db.call_one("reserve_slot", actor=g.user["id"], mechanic=mechanic_id, start=start, plan=plan,
+                           service_type=service_type)
+    except db.Refusal as refusal:
+        if refusal.status != 409:
+            raise
+        alternatives = db.call("nearest_free_starts", mechanic=mechanic_id, start=start, plan=plan,
+                               service_type=service_type, customer=g.user["id"], count=3)
+        return jsonify(error_body(409, refusal.message, refusal.field)
+                       | {"alternatives": [utc(row["nearest_free_starts"]) for row in alternatives]}), 409
+    return jsonify(hold_id=hold["hold_id"], mechanic_id=hold["mechanic_id"], start=utc(hold["starts_at"]),
+                   end=utc(hold["ends_at"]), expires_at=utc(hold["expires_at"])), 201
+
+
+@bp.delete("/holds/<int:hold_id>")
+def release_hold(hold_id):
+    db.call("release_reservation", actor=g.user["id"], hold_id=hold_id)
+    return "", 204
+
+
+@bp.post("/offers/<int:session_id>/accept")
+def accept_offer(session_id):
+    _require("mechanic")
+    db.call("accept_offer", actor=g.user["id"], session=session_id)
+    return jsonify(session_id=session_id, accepted=True)
+
+
+@bp.post("/offers/<int:session_id>/decline")
+def decline_offer(session_id):
+    _require("mechanic")
+    db.call("decline_offer", actor=g.user["id"], session=session_id)
+    return jsonify(session_id=session_id, declined=True)

@@ -1,6 +1,5 @@
 create or replace function app.availability_reason_message(p_reason text) returns text
 language sql immutable parallel safe
-set search_path = app, pg_temp
 as $$
     select case p_reason
         when 'off_grid' then 'Sessions start on the mechanic''s half-hour grid.'

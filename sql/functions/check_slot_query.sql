@@ -7,7 +7,6 @@ create or replace function app.check_slot_query(
     p_viewer_tz text
 ) returns table (duration interval, lo timestamptz, hi timestamptz)
 language plpgsql stable rows 1
-set search_path = app, pg_temp
 as $$
 declare
     v_duration interval;

@@ -1,6 +1,5 @@
 create or replace function app.confirm_reservation(p_hold_id bigint, p_customer bigint) returns app.slot_reservations
 language plpgsql volatile
-set search_path = app, pg_temp
 as $$
 declare
     v_hold app.slot_reservations;

@@ -6,7 +6,6 @@ create or replace function app.evaluate_slots(
     p_customer bigint
 ) returns table (slot_start timestamptz, slot_end timestamptz, reason text)
 language plpgsql stable
-set search_path = app, pg_temp
 as $$
 #variable_conflict use_column
 begin

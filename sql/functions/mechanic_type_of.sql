@@ -1,6 +1,5 @@
 create or replace function app.mechanic_type_of(p_workshop_id bigint, p_account_type text) returns text
 language sql immutable parallel safe
-set search_path = app, pg_temp
 as $$
     select case
         when p_workshop_id is null then 'virtual_only'

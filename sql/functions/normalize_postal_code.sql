@@ -1,6 +1,5 @@
 create or replace function app.normalize_postal_code(p_postal_code text, p_country text) returns text
 language sql immutable parallel safe
-set search_path = app, pg_temp
 as $$
     select case
         when nullif(btrim(p_postal_code), '') is null then null

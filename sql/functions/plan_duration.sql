@@ -1,6 +1,5 @@
 create or replace function app.plan_duration(p_plan text) returns interval
 language plpgsql stable
-set search_path = app, pg_temp
 as $$
 declare
     v_duration interval;

@@ -1,6 +1,5 @@
 create or replace function app.require_role(p_actor bigint, variadic p_roles text[]) returns void
 language plpgsql stable
-set search_path = app, pg_temp
 as $$
 begin
     if not exists (select 1 from app.users where id = p_actor and role = any (p_roles)) then

@@ -6,7 +6,6 @@ returns table (
     workshop_closed tstzmultirange, time_off tstzmultirange, source tstzmultirange
 )
 language plpgsql stable rows 1
-set search_path = app, pg_temp
 as $$
 #variable_conflict use_column
 begin

@@ -1,6 +1,5 @@
 create or replace function app.send_offers(p_session bigint, p_make text) returns integer
 language plpgsql volatile
-set search_path = app, pg_temp
 as $$
 declare
     v_session app.sessions;

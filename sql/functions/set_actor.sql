@@ -1,6 +1,5 @@
 create or replace function app.set_actor(p_actor bigint, p_reason text default null) returns void
 language sql volatile
-set search_path = app, pg_temp
 as $$
     select set_config('autodoctor.actor_id', coalesce(p_actor::text, ''), true),
            set_config('autodoctor.reason', coalesce(p_reason, ''), true);

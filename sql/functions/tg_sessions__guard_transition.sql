@@ -1,6 +1,5 @@
 create or replace function app.tg_sessions__guard_transition() returns trigger
 language plpgsql
-set search_path = app, pg_temp
 as $$
 declare
     v_now timestamptz := app.app_now();

@@ -1,6 +1,5 @@
 create or replace function app.tg_sessions__log_event() returns trigger
 language plpgsql
-set search_path = app, pg_temp
 as $$
 begin
     if tg_op = 'UPDATE' and new.status = old.status then

@@ -1,6 +1,5 @@
 create or replace function app.tg_sessions__release_slot() returns trigger
 language plpgsql
-set search_path = app, pg_temp
 as $$
 begin
     update app.slot_reservations

@@ -1,6 +1,5 @@
 create or replace function app.tg_slot_reservations__blocked_until() returns trigger
 language plpgsql
-set search_path = app, pg_temp
 as $$
 begin
     new.blocked_until := new.ends_at + make_interval(mins => new.buffer_minutes);

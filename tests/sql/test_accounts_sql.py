@@ -22,11 +22,9 @@ def test_sign_up_stores_a_normalized_customer(database):
 
 def test_app_now_follows_the_frozen_clock(database):
     database.set_clock(T0)
-    with database.app() as conn:
-        assert conn.execute("select app.app_now() as t").fetchone()["t"] == T0
+    assert database.scalar("select app.app_now()") == T0
     database.set_clock(None)
-    with database.app() as conn:
-        assert abs(conn.execute("select app.app_now() - now() as d").fetchone()["d"]) < timedelta(seconds=1)
+    assert abs(database.scalar("select app.app_now() - now()")) < timedelta(seconds=1)
 
 
 def lookup(conn, email, ip="192.0.2.1"):

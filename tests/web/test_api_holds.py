@@ -1,0 +1,118 @@
+"""The state-changing JSON calls: holds (201, 409 with alternatives, release) and offer answers, with CSRF in
+the X-CSRFToken header and 4xx JSON for bad input."""
+from datetime import datetime, timezone
+
+import pytest
+
+from availability_world import World
+from conftest import log_in, make_customer, make_staff
+
+NOW = datetime(2026, 11, 23, 14, 0, tzinfo=timezone.utc)  # Monday 09:00 in Toronto
+HOLD = {"start": "2026-11-24T15:00:00Z", "plan": "standard", "service_type": "online"}
+
+
+@pytest.fixture
+def world(database):
+    database.set_clock(NOW)
+    with database.owner() as conn:
+        yield World(conn)
+
+
+@pytest.fixture
+def mechanic(world):
+    return world.mechanic(blocks={2: [("09:00", "12:00")]})
+
+
+def signed_in(client, database, email, role="customer"):
+    if role == "customer":
+        make_customer(database, email=email)
+    else:
+        make_staff(database, role, email)
+    log_in(client, email)
+    token = client.get("/api/me").get_json()["csrf_token"]
+    return {"X-CSRFToken": token}
+
+
+def test_a_hold_is_created_and_released(client, database, mechanic):
+    headers = signed_in(client, database, "kim@example.com")
+    response = client.post("/api/holds", json={**HOLD, "mechanic_id": mechanic}, headers=headers)
+    assert response.status_code == 201
+    body = response.get_json()
+    assert body["start"] == "2026-11-24T15:00:00Z" and body["end"] == "2026-11-24T15:30:00Z"
+    assert body["expires_at"] == "2026-11-23T14:15:00Z" and body["mechanic_id"] == mechanic
+    assert client.delete(f"/api/holds/{body['hold_id']}", headers=headers).status_code == 204
+    assert database.scalar("select status from app.slot_reservations where id = %s", [body["hold_id"]]) == "cancelled"
+    assert client.delete(f"/api/holds/{body['hold_id']}", headers=headers).status_code == 404
+
+
+def test_a_taken_time_is_409_with_the_nearest_free_times(client, database, world, mechanic):
+    world.claim(mechanic, world.customer(), datetime(2026, 11, 24, 15, 0, tzinfo=timezone.utc))
+    headers = signed_in(client, database, "kim@example.com")
+    response = client.post("/api/holds", json={**HOLD, "mechanic_id": mechanic}, headers=headers)
+    assert response.status_code == 409
+    body = response.get_json()
+    assert body["error"]["code"] == "conflict" and "just taken" in body["error"]["message"]
+    assert body["alternatives"] == ["2026-11-24T14:00:00Z", "2026-11-24T16:00:00Z", "2026-11-24T16:30:00Z"]
+    assert database.scalar("select count(*) from app.slot_reservations") == 1
+
+
+def test_an_unavailable_time_is_422(client, database, mechanic):
+    headers = signed_in(client, database, "kim@example.com")
+    response = client.post("/api/holds", json={**HOLD, "mechanic_id": mechanic, "start": "2026-11-24T20:00:00Z"},
+                           headers=headers)
+    assert response.status_code == 422 and response.get_json()["error"]["code"] == "refused"
+
+
+def test_holds_need_the_csrf_header(client, database, mechanic):
+    signed_in(client, database, "kim@example.com")
+    response = client.post("/api/holds", json={**HOLD, "mechanic_id": mechanic})
+    assert response.status_code == 400 and response.get_json()["error"]["code"] == "invalid"
+    assert database.scalar("select count(*) from app.slot_reservations") == 0
+
+
+@pytest.mark.parametrize("body, field", [
+    ({"start": "2026-11-24T15:00:00Z"}, "mechanic_id"),
+    ({"mechanic_id": "7", "start": "2026-11-24T15:00:00Z"}, "mechanic_id"),
+    ({"mechanic_id": 1, "start": "2026-11-24T15:00:00"}, "start"),
+    ({"mechanic_id": 1, "start": 12}, "start"),
+    ({"mechanic_id": 1, "start": "2026-11-24T15:00:00Z", "plan": "gold"}, "plan"),
+    ({"mechanic_id": 1, "start": "2026-11-24T15:00:00Z", "service_type": "fax"}, "service_type"),
+])
+def test_bad_hold_requests_are_400(client, database, mechanic, body, field):
+    headers = signed_in(client, database, "kim@example.com")
+    body = {**body, "mechanic_id": mechanic} if body.get("mechanic_id") == 1 else body
+    response = client.post("/api/holds", json=body, headers=headers)
+    assert response.status_code == 400 and response.get_json()["error"].get("field") == field
+    assert client.post("/api/holds", data="not json", headers=headers).status_code == 400
+    assert database.scalar("select count(*) from app.slot_reservations") == 0
+
+
+def test_someone_elses_hold_is_404_and_stays(client, database, world, mechanic):
+    other = world.customer()
+    theirs = world.claim(mechanic, other, datetime(2026, 11, 24, 15, 0, tzinfo=timezone.utc), status="reserved")
+    headers = signed_in(client, database, "kim@example.com")
+    response = client.delete(f"/api/holds/{theirs}", headers=headers)
+    assert response.status_code == 404 and response.get_json()["error"]["code"] == "not_found"
+    assert database.scalar("select status from app.slot_reservations where id = %s", [theirs]) == "reserved"
+
+
+def test_mechanics_cannot_hold_and_customers_cannot_accept(client, database, mechanic):
+    headers = signed_in(client, database, "mo@example.com", role="mechanic")
+    assert client.post("/api/holds", json={**HOLD, "mechanic_id": mechanic}, headers=headers).status_code == 403
+    client.post("/logout", headers=headers)
+    customer_headers = signed_in(client, database, "kim@example.com")
+    assert client.post("/api/offers/1/accept", headers=customer_headers).status_code == 403
+
+
+def test_a_mechanic_accepts_or_declines_an_offer(client, database, world):
+    online = world.mechanic()
+    world.conn.execute("update app.mechanics set currently_on_shift = true where id = %s", [online])
+    session = world.value("select app.create_session(p_actor => %s, p_kind => 'immediate', p_plan => 'standard', "
+                          "p_advice_only => true, p_concern => 'The battery keeps dying overnight.')", [world.customer()])
+    headers = signed_in(client, database, "mo@example.com", role="mechanic")
+    mo = database.scalar("select id from app.users where email = 'mo@example.com'")
+    database.scalar("update app.mechanics set currently_on_shift = true where id = %s returning id", [mo])
+    assert client.post(f"/api/offers/{session}/decline", headers=headers).get_json() == {"session_id": session, "declined": True}
+    assert client.post(f"/api/offers/{session}/accept", headers=headers).status_code == 422
+    assert database.scalar("select mechanic_id from app.sessions where id = %s", [session]) is None
+    assert client.post(f"/api/offers/{session + 100}/accept", headers=headers).status_code == 404
