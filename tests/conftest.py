@@ -2,6 +2,7 @@
 of it for every test that asks for `database`."""
 import itertools
 import os
+from datetime import datetime, timezone
 import re
 import sys
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from app import create_app  # noqa: E402
 from embedded_pg import EmbeddedPostgres  # noqa: E402
 
 TEMPLATE = "autodoctor_template"
+NOW = datetime(2026, 11, 23, 14, 0, tzinfo=timezone.utc)  # the frozen clock of most tests: Monday 09:00 in Toronto
 PASSWORD = "correct horse battery"
 PASSWORD_HASH = generate_password_hash(PASSWORD)
 _numbers = itertools.count()
@@ -98,6 +100,15 @@ def empty_database(pg_server):
         conn.execute(sql.SQL("create database {}").format(sql.Identifier(name)))
     yield pg_server.url(name)
     drop_database(pg_server, name)
+
+
+@pytest.fixture
+def world(database):
+    """The test database with the clock frozen at NOW, arranged through its owner connection."""
+    from availability_world import World
+    database.set_clock(NOW)
+    with database.owner() as conn:
+        yield World(conn)
 
 
 # ---- people -------------------------------------------------------------------------------------------------

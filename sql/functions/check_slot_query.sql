@@ -9,12 +9,8 @@ create or replace function app.check_slot_query(
 language plpgsql stable rows 1
 as $$
 declare
-    v_duration interval;
+    v_duration interval := app.plan_duration(p_plan);
 begin
-    select make_interval(mins => p.duration_minutes) into v_duration from app.plans p where p.code = p_plan and p.active;
-    if v_duration is null then
-        raise exception using errcode = 'UV003', column = 'plan', message = format('no plan %L on sale', p_plan);
-    end if;
     if p_service_type is null or p_service_type not in ('online', 'in_person') then
         raise exception using errcode = 'UV001', column = 'service_type', message = 'service type is online or in_person';
     end if;

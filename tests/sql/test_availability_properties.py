@@ -1,6 +1,6 @@
 """Property-based: over random schedules, time off and bookings (around DST changes too), the slot list and
 the single-slot check agree both ways, and no free slot breaks a rule of SPEC §5 as checked here in Python."""
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import psycopg

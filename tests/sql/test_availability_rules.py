@@ -1,22 +1,15 @@
 """SPEC §5, rule by rule, at its edges, for every mechanic type."""
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, timedelta
 
 import psycopg
 import pytest
 
-from availability_world import World, local
+from conftest import NOW
+from availability_world import local
 
-NOW = datetime(2026, 11, 23, 14, 0, tzinfo=timezone.utc)  # Monday 09:00 in Toronto
 TO = "America/Toronto"
 WEEKDAYS = {d: [("09:00", "17:00")] for d in range(1, 8)}
 SHOP_HOURS = {d: ("08:00", "17:00", "12:00", "13:00") for d in range(1, 7)} | {7: None}
-
-
-@pytest.fixture
-def world(database):
-    database.set_clock(NOW)
-    with database.owner() as conn:
-        yield World(conn)
 
 
 def at(text):

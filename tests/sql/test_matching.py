@@ -1,20 +1,13 @@
 """Matching and offers (SPEC §8): the score and its reasons, who is ranked, and exactly one winner."""
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 import psycopg
 import pytest
 
-from availability_world import World, local
+from conftest import NOW
+from availability_world import local
 
-NOW = datetime(2026, 11, 23, 14, 0, tzinfo=timezone.utc)  # Monday 09:00 in Toronto
 ALL_DAY = {d: [("00:00", "24:00")] for d in range(1, 8)}
-
-
-@pytest.fixture
-def world(database):
-    database.set_clock(NOW)
-    with database.owner() as conn:
-        yield World(conn)
 
 
 def profile(world, mechanic, **columns):

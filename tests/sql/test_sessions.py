@@ -1,14 +1,14 @@
 """Sessions (SPEC §7): the only way in, the state machine, its stamps and event log, holds (SPEC §6) and
 requests the mechanic answers."""
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from itertools import product
 
 import psycopg
 import pytest
 
-from availability_world import World, local
+from conftest import NOW
+from availability_world import local
 
-NOW = datetime(2026, 11, 23, 14, 0, tzinfo=timezone.utc)  # Monday 09:00 in Toronto
 ALL_DAY = {d: [("00:00", "24:00")] for d in range(1, 8)}
 STATUSES = ["requested", "scheduled", "pending", "live", "completed", "cancelled", "no_show", "expired"]
 ALLOWED = {("requested", "scheduled"), ("requested", "cancelled"), ("requested", "expired"),
@@ -17,13 +17,6 @@ ALLOWED = {("requested", "scheduled"), ("requested", "cancelled"), ("requested",
            ("live", "completed")}
 STAMPS = {"live": "started_at", "completed": "ended_at", "cancelled": "cancelled_at", "expired": "expired_at",
           "no_show": "no_show_at", "scheduled": "accepted_at"}
-
-
-@pytest.fixture
-def world(database):
-    database.set_clock(NOW)
-    with database.owner() as conn:
-        yield World(conn)
 
 
 def at(text):

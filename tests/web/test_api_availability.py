@@ -1,21 +1,12 @@
 """The read side of the JSON API: plans, mechanics, slots and one-slot availability, with 4xx JSON for bad
 input and never a 500."""
-from datetime import datetime, timezone
 
 import pytest
 
 import demo
-from availability_world import World, local
+from availability_world import local
 from conftest import log_in, make_customer
 
-NOW = datetime(2026, 11, 23, 14, 0, tzinfo=timezone.utc)  # Monday 09:00 in Toronto
-
-
-@pytest.fixture
-def world(database):
-    database.set_clock(NOW)
-    with database.owner() as conn:
-        yield World(conn)
 
 
 @pytest.fixture

@@ -4,18 +4,9 @@ from datetime import datetime, timezone
 
 import pytest
 
-from availability_world import World
 from conftest import log_in, make_customer, make_staff
 
-NOW = datetime(2026, 11, 23, 14, 0, tzinfo=timezone.utc)  # Monday 09:00 in Toronto
 HOLD = {"start": "2026-11-24T15:00:00Z", "plan": "standard", "service_type": "online"}
-
-
-@pytest.fixture
-def world(database):
-    database.set_clock(NOW)
-    with database.owner() as conn:
-        yield World(conn)
 
 
 @pytest.fixture
