@@ -8,6 +8,7 @@ from flask import Blueprint, current_app, g, jsonify, request
 from flask_wtf.csrf import generate_csrf
 
 import db
+import errors
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 OPENAPI = Path(__file__).resolve().parent.parent / "static" / "openapi.json"
@@ -88,7 +89,7 @@ def _body():
 
 def _require(role):
     if g.user["role"] != role:
-        raise db.Refusal("Your account cannot do that.", 403)
+        raise db.Refusal(errors.CODES["UP001"], 403, code="UP001")
 
 
 def _customer_id():

@@ -161,3 +161,14 @@ def test_going_online_and_offline(world):
     world.conn.execute("select app.set_on_shift(%s, false)", [mechanic])
     assert world.value("select currently_on_shift from app.mechanics where id = %s", [mechanic]) is False
     assert sqlstate(lambda: world.conn.execute("select app.set_on_shift(%s, true)", [world.customer()])) == "UP001"
+
+
+def test_mechanic_type_follows_workshop_and_partnership(world):
+    shop = world.workshop()
+    kinds = {world.mechanic(): "virtual_only",
+             world.mechanic(workshop=shop, partnership="owner"): "independent_workshop",
+             world.mechanic(workshop=shop, partnership="employee"): "workshop_affiliated",
+             world.mechanic(workshop=shop, partnership="contractor"): "workshop_affiliated"}
+    for mechanic, kind in kinds.items():
+        assert world.value("select app.mechanic_type(%s)", [mechanic]) == kind
+    assert world.value("select app.mechanic_type(999999)") is None
