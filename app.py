@@ -9,7 +9,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 
 import cli
 import db
-from blueprints import admin, api, auth, customer, main, mechanic, workshop
+from blueprints import admin, api, auth, customer, main, mechanic, webhooks, workshop
 
 ROOT = Path(__file__).resolve().parent
 csrf = CSRFProtect()
@@ -46,6 +46,10 @@ def create_app(config=None):
         PERMANENT_SESSION_LIFETIME=timedelta(days=14),
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session it is tied to
         MAX_CONTENT_LENGTH=64 * 1024 * 1024,
+        # without a key, payments go through the built-in offline test gateway (payments.TestGateway)
+        STRIPE_SECRET_KEY=os.environ.get("STRIPE_SECRET_KEY"),
+        STRIPE_WEBHOOK_SECRET=os.environ.get("STRIPE_WEBHOOK_SECRET"),
+        STRIPE_API_BASE=os.environ.get("STRIPE_API_BASE"),
     )
     if config:
         app.config.update(config)
@@ -55,8 +59,9 @@ def create_app(config=None):
     csrf.init_app(app)
     db.init_app(app)
     auth.init_app(app)
-    for blueprint in (main.bp, auth.bp, customer.bp, mechanic.bp, workshop.bp, admin.bp, api.bp):
+    for blueprint in (main.bp, auth.bp, customer.bp, mechanic.bp, workshop.bp, admin.bp, api.bp, webhooks.bp):
         app.register_blueprint(blueprint)
+    csrf.exempt(webhooks.bp)
     cli.register(app)
     _register_error_pages(app)
     app.after_request(_security_headers)

@@ -11,6 +11,7 @@ from werkzeug.security import generate_password_hash
 
 import demo
 import migrate
+import payments
 
 EMBEDDED_DATABASE = "autodoctor"
 
@@ -95,6 +96,16 @@ def register(app):
                 raise click.ClickException("the database already has accounts: the demo world loads only into an empty one")
             demo.seed(dsn)
             click.echo("demo world loaded; logins are listed in README.md")
+
+    payments_group = click.Group("payments", help="Money chores.")
+    app.cli.add_command(payments_group)
+
+    @payments_group.command("reconcile")
+    @click.option("--older-than", default="2 minutes", show_default=True, help="how long an answer may be awaited")
+    def reconcile(older_than):
+        """Apply what the gateway says of payments whose answer never came, then send pending refunds."""
+        with database_url(app), app.app_context():
+            click.echo(f"{payments.reconcile(older_than)} payment(s) reconciled")
 
     users = click.Group("users", help="Accounts that are not signed up on the site.")
     app.cli.add_command(users)

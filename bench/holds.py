@@ -1,5 +1,5 @@
 """Holds benchmark (issue 4): throughput and p95 of a booking's claim, reserve_slot then create_session (which
-confirms the hold), as the app does it (two transactions, app role), at 1, 8 and 64 clients, beside a raw INSERT into a table
+confirms the hold; since issue 5 payments call it), in two transactions, at 1, 8 and 64 clients, beside a raw INSERT into a table
 with the same exclusion constraints (the issue's baseline) and the same two steps done raw on it (INSERT the
 hold, then UPDATE it to confirmed), in one run. The server runs with fsync on, as a real one does.
 
@@ -19,7 +19,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import migrate  # noqa: E402
-from db import app_dsn  # noqa: E402
 from embedded_pg import EmbeddedPostgres  # noqa: E402
 
 NOW = datetime(2026, 11, 23, 14, 0, tzinfo=timezone.utc)
@@ -133,14 +132,13 @@ def main():
         dsn = server.url("bench_holds")
         migrate.upgrade(dsn)
         mechanics, customers = build(dsn)
-        app_login = app_dsn({"DATABASE_URL": dsn})
         results = []
         hour = 1
         for clients, ops in OPS.items():
             for name, connect, operation in (
                     (RAW, lambda: psycopg.connect(dsn, autocommit=True), raw_insert),
                     (RAW_TWO, lambda: psycopg.connect(dsn, autocommit=True), raw_insert_then_confirm),
-                    (OURS, lambda: psycopg.connect(app_login, autocommit=True), book)):
+                    (OURS, lambda: psycopg.connect(dsn, autocommit=True), book)):
                 slots = Slots(mechanics, customers, hour)
                 results.append((clients, name, *run(connect, operation, clients, ops, slots)))
                 hour += ops // len(mechanics) + 2

@@ -9,6 +9,7 @@ from flask_wtf.csrf import generate_csrf
 
 import db
 import errors
+import payments
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 OPENAPI = Path(__file__).resolve().parent.parent / "static" / "openapi.json"
@@ -182,3 +183,20 @@ def decline_offer(session_id):
     _require("mechanic")
     db.call("decline_offer", actor=g.user["id"], session=session_id)
     return jsonify(session_id=session_id, declined=True)
+
+
+@bp.post("/appointments/<int:session_id>/cancel")
+def cancel_appointment(session_id):
+    body = _body()
+    confirm = body.get("confirm", False)
+    if not isinstance(confirm, bool):
+        raise BadParameter("confirm", "confirm must be true or false.")
+    reason = body.get("reason")
+    if reason is not None and not isinstance(reason, str):
+        raise BadParameter("reason", "reason must be text.")
+    if confirm:
+        row = payments.cancel(g.user["id"], session_id, reason)
+    else:
+        row = db.call_one("cancellation_quote", session=session_id, actor=g.user["id"])
+    row["starts_at"] = row["starts_at"] and utc(row["starts_at"])
+    return jsonify(cancelled=confirm, currency="CAD", **row)

@@ -46,3 +46,9 @@ def test_seed_demo_loads_once(app, database):
     assert again.exit_code != 0 and "already has accounts" in again.output
     assert database.scalar("select count(*) from app.users") == users
     assert not demo.is_empty(database.url)
+
+
+def test_payments_reconcile_runs_and_reports(app, database):
+    result = run(app, "payments", "reconcile", "--older-than", "1 minute")
+    assert result.exit_code == 0, result.output
+    assert "0 payment(s) reconciled" in result.output

@@ -9,9 +9,10 @@ begin
     if not found then
         raise exception using errcode = 'UN001', message = format('session %s is not assigned to mechanic %s', p_session, p_actor);
     end if;
+    perform app.settle_completed_session(p_session);
 end
 $$;
 comment on function app.complete_session(bigint, bigint) is
     'The assigned mechanic ends a live session (live → completed; other moves are refused with UR001). '
-    'Raises UN001 when it is not theirs.';
+    'Its money is shared at once (settle_completed_session). Raises UN001 when it is not theirs.';
 grant execute on function app.complete_session(bigint, bigint) to autodoctor_app;

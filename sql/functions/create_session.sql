@@ -10,55 +10,29 @@ create or replace function app.create_session(
     p_concern text default null,
     p_is_urgent boolean default false,
     p_hold_id bigint default null,
-    p_intake jsonb default '{}'
+    p_intake jsonb default '{}',
+    p_policy_version integer default null
 ) returns bigint
-language plpgsql volatile security definer
-set search_path = app, pg_temp
+language plpgsql volatile
 as $$
 declare
     v_duration interval := app.plan_duration(p_plan);
     v_now timestamptz := app.app_now();
+    v_policy integer := coalesce(p_policy_version, app.current_policy());
     v_make text;
     v_hold app.slot_reservations;
     v_instant boolean;
     v_session bigint;
 begin
-    perform app.require_role(p_actor, 'customer');
+    v_make := app.check_booking_input(p_actor, p_kind, p_plan, p_service_type, p_vehicle_id, p_advice_only,
+                                      p_request_type, p_concern, p_is_urgent);
     perform app.set_actor(p_actor, 'booked');
-    if p_kind is null or p_kind not in ('immediate', 'scheduled') then
-        raise exception using errcode = 'UV001', column = 'kind', message = 'a session is immediate or scheduled';
-    end if;
-    if p_request_type is null or p_request_type not in ('general', 'brand_specialist') then
-        raise exception using errcode = 'UV001', column = 'request_type', message = 'request type is general or brand_specialist';
-    end if;
-    if p_advice_only then
-        if p_vehicle_id is not null then
-            raise exception using errcode = 'UV001', column = 'vehicle_id', message = 'Just Advice has no vehicle';
-        end if;
-        if p_request_type = 'brand_specialist' then
-            raise exception using errcode = 'UV008', column = 'make', message = 'Just Advice is not brand-filtered';
-        end if;
-    else
-        if p_vehicle_id is null then
-            raise exception using errcode = 'UV010', column = 'vehicle_id', message = 'choose a vehicle or Just Advice';
-        end if;
-        select v.make into v_make from app.vehicles v where v.id = p_vehicle_id and v.customer_id = p_actor;
-        if not found then
-            raise exception using errcode = 'UN001', message = format('vehicle %s is not one of customer %s', p_vehicle_id, p_actor);
-        end if;
-    end if;
-    if length(btrim(coalesce(p_concern, ''))) < (case when p_is_urgent then 5 else 10 end) then
-        raise exception using errcode = 'UV009', column = 'concern', message = 'describe the concern in at least 10 characters (5 when urgent)';
-    end if;
 
     if p_kind = 'immediate' then
-        if p_service_type <> 'online' then
-            raise exception using errcode = 'UV001', column = 'service_type', message = 'immediate sessions are online';
-        end if;
         insert into app.sessions (customer_id, kind, service_type, request_type, plan_code, duration_minutes, vehicle_id,
-                                  advice_only, status, concern_category, concern, is_urgent, intake, created_at)
+                                  advice_only, status, concern_category, concern, is_urgent, intake, created_at, policy_version)
         values (p_actor, 'immediate', 'online', p_request_type, p_plan, extract(epoch from v_duration) / 60, p_vehicle_id,
-                p_advice_only, 'pending', p_concern_category, btrim(p_concern), p_is_urgent, coalesce(p_intake, '{}'), v_now)
+                p_advice_only, 'pending', p_concern_category, btrim(p_concern), p_is_urgent, coalesce(p_intake, '{}'), v_now, v_policy)
         returning id into v_session;
         perform app.send_offers(v_session, v_make);
         return v_session;
@@ -74,20 +48,20 @@ begin
     select s.instant_booking into v_instant from app.mechanic_settings s where s.mechanic_id = v_hold.mechanic_id;
     insert into app.sessions (customer_id, mechanic_id, kind, service_type, request_type, plan_code, duration_minutes,
                               vehicle_id, advice_only, status, scheduled_for, reservation_id, workshop_id,
-                              concern_category, concern, is_urgent, intake, created_at, accepted_at)
+                              concern_category, concern, is_urgent, intake, created_at, accepted_at, policy_version)
     values (p_actor, v_hold.mechanic_id, 'scheduled', v_hold.service_type, p_request_type, p_plan,
             extract(epoch from v_duration) / 60, p_vehicle_id, p_advice_only,
             case when v_instant then 'scheduled' else 'requested' end, v_hold.starts_at, v_hold.id, v_hold.workshop_id,
             p_concern_category, btrim(p_concern), false, coalesce(p_intake, '{}'), v_now,
-            case when v_instant then v_now end)
+            case when v_instant then v_now end, v_policy)
     returning id into v_session;
     return v_session;
 end
 $$;
-comment on function app.create_session(bigint, text, text, text, bigint, boolean, text, text, text, boolean, bigint, jsonb) is
-    'The only way a session is born (SPEC §7). Immediate: pending, online, offers sent to the best online '
+comment on function app.create_session(bigint, text, text, text, bigint, boolean, text, text, text, boolean, bigint, jsonb, integer) is
+    'The only way a session is born (SPEC §7), called once its payment is in (complete_payment). Immediate: pending, online, offers sent to the best online '
     'mechanics. Scheduled: confirms the customer''s live hold and takes its mechanic and time; scheduled, or '
     'requested when the mechanic has instant booking off. Raises UP001, UV001/UV003/UV008/UV009/UV010/UV011 '
     '(bad input), UN001 (vehicle or hold not the customer''s), UR003 (hold expired), and '
-    'sessions_one_active_immediate (23505) for a second active immediate session.';
-grant execute on function app.create_session(bigint, text, text, text, bigint, boolean, text, text, text, boolean, bigint, jsonb) to autodoctor_app;
+    'sessions_one_active_immediate (23505) for a second active immediate session. The session keeps the '
+    'cancellation policy it was sold under (default: the one in force).';

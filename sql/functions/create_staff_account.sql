@@ -27,7 +27,8 @@ begin
     if p_role = 'mechanic' then
         insert into app.mechanics (id, workshop_id, account_type, partnership_type, timezone)
         values (v_user_id, p_workshop_id,
-                case when coalesce(p_partnership_type, 'none') in ('none', 'owner') then 'individual_mechanic'
+                case when coalesce(p_partnership_type, case when p_workshop_id is null then 'none' else 'employee' end)
+                          in ('none', 'owner') then 'individual_mechanic'
                      else 'workshop_mechanic' end,
                 coalesce(p_partnership_type, case when p_workshop_id is null then 'none' else 'employee' end),
                 p_timezone);

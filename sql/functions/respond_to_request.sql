@@ -4,7 +4,8 @@ language plpgsql volatile security definer
 set search_path = app, pg_temp
 as $$
 declare
-    v_status text;
+    v_session app.sessions;
+    o record;
 begin
     perform app.require_role(p_actor, 'mechanic');
     perform app.set_actor(p_actor, coalesce(p_reason, case when p_accept then 'accepted by the mechanic' else 'declined by the mechanic' end));
@@ -12,14 +13,18 @@ begin
     set status = case when p_accept then 'scheduled' else 'cancelled' end,
         cancel_reason = case when p_accept then cancel_reason else coalesce(p_reason, 'declined by the mechanic') end
     where id = p_session and mechanic_id = p_actor and status = 'requested'
-    returning status into v_status;
+    returning * into v_session;
     if not found then
         raise exception using errcode = 'UN001', message = format('no booking request %s for mechanic %s', p_session, p_actor);
     end if;
-    return v_status;
+    if not p_accept then
+        select * into o from app.policy_outcome(v_session, 'mechanic', app.app_now());
+        perform app.apply_policy_outcome(v_session, 'mechanic', o.tier, o.refund_cents, o.credit_cents, o.payee_cents, o.platform_cents);
+    end if;
+    return v_session.status;
 end
 $$;
 comment on function app.respond_to_request(bigint, bigint, boolean, text) is
     'The mechanic accepts (→ scheduled) or declines (→ cancelled, the time given back) a booking request; '
-    'declining carries no penalty. Raises UN001 when it is not their pending request.';
+    'declining carries no penalty and refunds the customer in full. Raises UN001 when it is not their pending request.';
 grant execute on function app.respond_to_request(bigint, bigint, boolean, text) to autodoctor_app;

@@ -1,0 +1,275 @@
+"""Payments (SPEC §9): one gateway seam with two gateways, and the paths money takes through the app.
+
+The database decides (begin_checkout, apply_payment_intent, cancel_session, pending_refunds …); this module
+only talks to the gateway, and always between two database calls, never inside a transaction:
+
+    checkout:   begin_checkout → gateway.charge (idempotency key from the hold or payment) → apply_payment_intent
+    refunds:    pending_refunds → gateway.refund (idempotency key per refund) → record_refund
+    webhooks:   verify the signature → re-read the object from the gateway → apply_gateway_event (deduplicated)
+    reconcile:  payments_to_reconcile → re-read (or replay the charge with its key) → apply_payment_intent
+
+StripeGateway uses the real SDK (PaymentIntents in CAD). Without keys, TestGateway stands in: it keeps its
+intents in memory, treats Stripe's test cards as Stripe does, and delivers Stripe-shaped, signed events
+through the same webhook handler.
+"""
+import hashlib
+import hmac
+import json
+import logging
+import secrets
+import threading
+import time
+
+import stripe
+from flask import current_app
+from psycopg.types.json import Jsonb
+
+import db
+
+log = logging.getLogger(__name__)
+
+# Stripe's test card numbers and the test PaymentMethods that behave like them (valid in Stripe test mode too)
+TEST_CARDS = {
+    "4242424242424242": "pm_card_visa",
+    "4000000000000002": "pm_card_chargeDeclined",
+    "4000000000009995": "pm_card_chargeDeclinedInsufficientFunds",
+}
+DECLINES = {
+    "pm_card_chargeDeclined": ("card_declined", "generic_decline", "Your card was declined."),
+    "pm_card_chargeDeclinedInsufficientFunds": ("card_declined", "insufficient_funds", "Your card has insufficient funds."),
+}
+
+
+class InvalidWebhook(Exception):
+    """A webhook whose signature is missing, wrong or too old."""
+
+
+class GatewayUnavailable(Exception):
+    """The gateway could not be reached or failed; nothing is decided, reconciliation will ask again."""
+
+
+def payment_method_for(card):
+    """The gateway's payment method for what the customer entered: a test card number or a pm_… token.
+    None when it is neither (the form says so)."""
+    text = "".join((card or "").split()).replace("-", "")
+    if text in TEST_CARDS:
+        return TEST_CARDS[text]
+    if text.startswith("pm_") and text[3:].replace("_", "").isalnum() and len(text) <= 100:
+        return text
+    return None
+
+
+def verify_signature(payload, header, secret, tolerance=300):
+    """The event in a signed payload, as Stripe signs it (the same check for both gateways)."""
+    try:
+        return stripe.Webhook.construct_event(payload, header, secret, tolerance=tolerance).to_dict(for_json=True)
+    except (stripe.SignatureVerificationError, ValueError) as failure:
+        raise InvalidWebhook(str(failure)) from failure
+
+
+class StripeGateway:
+    def __init__(self, api_key, webhook_secret, api_base=None):
+        self.client = stripe.StripeClient(api_key, base_addresses={"api": api_base} if api_base else {})
+        self.webhook_secret = webhook_secret
+
+    def charge(self, *, amount_cents, currency, payment_method, idempotency_key, metadata, description):
+        params = {"amount": amount_cents, "currency": currency.lower(), "payment_method": payment_method,
+                  "payment_method_types": ["card"], "confirm": True, "metadata": metadata, "description": description}
+        try:
+            return self._plain(self.client.v1.payment_intents.create(params, {"idempotency_key": idempotency_key}))
+        except stripe.CardError as declined:
+            return declined.json_body["error"]["payment_intent"]
+        except stripe.StripeError as failure:
+            raise GatewayUnavailable(str(failure)) from failure
+
+    def retrieve(self, intent_id):
+        try:
+            return self._plain(self.client.v1.payment_intents.retrieve(intent_id))
+        except stripe.StripeError as failure:
+            raise GatewayUnavailable(str(failure)) from failure
+
+    def retrieve_refund(self, refund_id):
+        try:
+            return self._plain(self.client.v1.refunds.retrieve(refund_id))
+        except stripe.StripeError as failure:
+            raise GatewayUnavailable(str(failure)) from failure
+
+    def refund(self, *, intent_id, amount_cents, idempotency_key, metadata):
+        params = {"payment_intent": intent_id, "amount": amount_cents, "metadata": metadata,
+                  "reason": "requested_by_customer"}
+        try:
+            return self._plain(self.client.v1.refunds.create(params, {"idempotency_key": idempotency_key}))
+        except stripe.StripeError as failure:
+            raise GatewayUnavailable(str(failure)) from failure
+
+    def event(self, payload, header):
+        return verify_signature(payload, header, self.webhook_secret)
+
+    @staticmethod
+    def _plain(stripe_object):
+        return stripe_object.to_dict(for_json=True)
+
+
+class TestGateway:
+    """The offline gateway: Stripe's test-card behaviour, Stripe-shaped objects, signed events delivered to
+    `deliver(payload, signature_header)` (the app's webhook handler) right after each change."""
+
+    def __init__(self, deliver=None):
+        self.webhook_secret = "whsec_" + secrets.token_hex(16)
+        self.deliver = deliver
+        self.intents, self.refunds, self._replies = {}, {}, {}
+        self._lock = threading.Lock()
+
+    def charge(self, *, amount_cents, currency, payment_method, idempotency_key, metadata, description):
+        with self._lock:
+            if idempotency_key in self._replies:
+                return dict(self.intents[self._replies[idempotency_key]])
+            intent = {"id": "pi_test_" + secrets.token_hex(10), "object": "payment_intent", "amount": amount_cents,
+                      "currency": currency.lower(), "metadata": {k: str(v) for k, v in metadata.items()},
+                      "description": description, "payment_method": payment_method, "created": int(time.time()),
+                      "livemode": False, "amount_received": 0, "last_payment_error": None, "latest_charge": None}
+            if payment_method in DECLINES:
+                code, decline_code, message = DECLINES[payment_method]
+                intent.update(status="requires_payment_method", last_payment_error={
+                    "type": "card_error", "code": code, "decline_code": decline_code, "message": message})
+            elif payment_method == "pm_card_visa":
+                intent.update(status="succeeded", amount_received=amount_cents, latest_charge="ch_test_" + secrets.token_hex(10))
+            else:
+                raise GatewayUnavailable(f"No such PaymentMethod: {payment_method}")
+            self.intents[intent["id"]] = intent
+            self._replies[idempotency_key] = intent["id"]
+        self._send("payment_intent.succeeded" if intent["status"] == "succeeded" else "payment_intent.payment_failed", intent)
+        return dict(intent)
+
+    def retrieve(self, intent_id):
+        with self._lock:
+            if intent_id not in self.intents:
+                raise GatewayUnavailable(f"No such payment_intent: {intent_id}")
+            return dict(self.intents[intent_id])
+
+    def retrieve_refund(self, refund_id):
+        with self._lock:
+            if refund_id not in self.refunds:
+                raise GatewayUnavailable(f"No such refund: {refund_id}")
+            return dict(self.refunds[refund_id])
+
+    def refund(self, *, intent_id, amount_cents, idempotency_key, metadata):
+        with self._lock:
+            if idempotency_key in self._replies:
+                return dict(self.refunds[self._replies[idempotency_key]])
+            intent = self.intents.get(intent_id)
+            refunded = sum(r["amount"] for r in self.refunds.values() if r["payment_intent"] == intent_id)
+            if intent is None or intent["status"] != "succeeded" or refunded + amount_cents > intent["amount"]:
+                raise GatewayUnavailable(f"refund of {amount_cents} on {intent_id} refused")
+            refund = {"id": "re_test_" + secrets.token_hex(10), "object": "refund", "amount": amount_cents,
+                      "currency": intent["currency"], "payment_intent": intent_id, "status": "succeeded",
+                      "metadata": {k: str(v) for k, v in metadata.items()}, "created": int(time.time())}
+            self.refunds[refund["id"]] = refund
+            self._replies[idempotency_key] = refund["id"]
+        self._send("refund.created", refund)
+        return dict(refund)
+
+    def event(self, payload, header):
+        return verify_signature(payload, header, self.webhook_secret)
+
+    def signed(self, event_type, obj, timestamp=None):
+        """A Stripe-shaped event for obj and its Stripe-Signature header."""
+        payload = json.dumps({"id": "evt_test_" + secrets.token_hex(10), "object": "event", "type": event_type,
+                              "created": int(time.time()), "data": {"object": obj}})
+        stamp = int(time.time()) if timestamp is None else timestamp
+        signature = hmac.new(self.webhook_secret.encode(), f"{stamp}.{payload}".encode(), hashlib.sha256).hexdigest()
+        return payload.encode(), f"t={stamp},v1={signature}"
+
+    def _send(self, event_type, obj):
+        if self.deliver is not None:
+            self.deliver(*self.signed(event_type, obj))
+
+
+def gateway():
+    """This app's gateway: Stripe when STRIPE_SECRET_KEY is set, else the offline test gateway."""
+    app = current_app._get_current_object()
+    found = app.extensions.get("payment_gateway")
+    if found is None:
+        if app.config.get("STRIPE_SECRET_KEY"):
+            found = StripeGateway(app.config["STRIPE_SECRET_KEY"], app.config.get("STRIPE_WEBHOOK_SECRET"),
+                                  app.config.get("STRIPE_API_BASE"))
+        else:
+            found = TestGateway(deliver=handle_webhook)
+        app.extensions["payment_gateway"] = found
+    return found
+
+
+def _charge(payment):
+    return gateway().charge(
+        amount_cents=payment["amount_cents"], currency=payment["currency"], payment_method=payment["payment_method"],
+        idempotency_key=payment["idempotency_key"], metadata={"payment_id": payment["id"]},
+        description=f"Auto Doctor {payment['plan_code']} ({payment['kind']})")
+
+
+def checkout(customer_id, *, kind, plan, card=None, hold_id=None, **booking):
+    """Pays for a booking: the session exists when this returns a succeeded payment. A decline returns the
+    failed payment (the hold is released); an unreachable gateway leaves it pending for reconciliation."""
+    payment = db.call_one("begin_checkout", actor=customer_id, kind=kind, plan=plan,
+                          payment_method=payment_method_for(card) if card else None, hold_id=hold_id, **booking)
+    if payment["status"] == "pending" and payment["amount_cents"] > 0:
+        try:
+            intent = _charge(payment)
+        except GatewayUnavailable:
+            log.exception("charging payment %s failed; reconciliation will ask again", payment["id"])
+            return payment
+        payment = db.call_one("apply_payment_intent", intent=Jsonb(intent), payment=payment["id"])
+    send_refunds()
+    return payment
+
+
+def cancel(actor_id, session_id, reason=None):
+    """Cancels a session under SPEC §9 and sends the refunds it decided."""
+    outcome = db.call_one("cancel_session", actor=actor_id, session=session_id, reason=reason)
+    send_refunds()
+    return outcome
+
+
+def send_refunds(limit=100):
+    """Sends every pending refund to the gateway, each under its own idempotency key; what fails stays
+    pending for the next run. Returns how many were sent."""
+    sent = 0
+    for refund in db.call("pending_refunds", limit=limit):
+        try:
+            answer = gateway().refund(intent_id=refund["intent_id"], amount_cents=refund["amount_cents"],
+                                      idempotency_key=refund["idempotency_key"],
+                                      metadata={"refund_id": refund["refund_id"], "reason": refund["reason"]})
+        except GatewayUnavailable:
+            log.exception("refund %s not sent; it stays pending", refund["refund_id"])
+            continue
+        db.call("record_refund", refund=refund["refund_id"], gateway_refund=Jsonb(answer))
+        sent += 1
+    return sent
+
+
+def handle_webhook(payload, signature_header):
+    """Applies a signed gateway event once: verified, the object re-read from the gateway (so the order of
+    events does not matter), then applied and recorded in one transaction. Raises InvalidWebhook."""
+    event = gateway().event(payload, signature_header)
+    obj = event.get("data", {}).get("object") or {}
+    if obj.get("object") == "payment_intent":
+        obj = gateway().retrieve(obj["id"])
+    elif obj.get("object") == "refund":
+        obj = gateway().retrieve_refund(obj["id"])
+    return db.call_value("apply_gateway_event", event_id=event["id"], type=event.get("type", ""), object=Jsonb(obj))
+
+
+def reconcile(older_than="2 minutes"):
+    """Finds card payments whose outcome never arrived (a crash between the charge and its answer, a lost
+    webhook) and applies what the gateway says now. A payment whose intent id was never recorded is asked
+    for again with its idempotency key, which returns the first charge instead of making a second."""
+    applied = 0
+    for payment in db.call("payments_to_reconcile", older_than=older_than):
+        try:
+            intent = gateway().retrieve(payment["intent_id"]) if payment["intent_id"] else _charge(payment)
+        except GatewayUnavailable:
+            log.exception("reconciling payment %s failed; next run asks again", payment["id"])
+            continue
+        db.call("apply_payment_intent", intent=Jsonb(intent), payment=payment["id"])
+        applied += 1
+    send_refunds()
+    return applied

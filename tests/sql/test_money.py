@@ -1,0 +1,252 @@
+"""Money (SPEC §9) in SQL: the policy at its edges, credit before the card, payouts to the right payee, and
+the audit that must always be empty. Charges go through the offline test gateway's Stripe-shaped intents."""
+from datetime import timedelta
+
+import psycopg
+import pytest
+
+import payments
+from availability_world import local
+from conftest import NOW
+
+ALL_DAY = {d: [("00:00", "24:00")] for d in range(1, 8)}
+OPEN_ALL_DAY = {d: ("00:00", "24:00") for d in range(1, 8)}
+START = local("America/Toronto", "2026-11-27 10:00")
+SECOND = timedelta(seconds=1)
+
+
+@pytest.fixture
+def gateway():
+    return payments.TestGateway()
+
+
+@pytest.fixture(autouse=True)
+def audit_stays_empty(world):
+    yield
+    assert world.conn.execute("select * from app.money_audit()").fetchall() == []
+
+
+def set_clock(world, moment):
+    world.conn.execute("select app.set_app_clock(%s)", [moment])
+
+
+def pay(world, gateway, customer, mechanic, start=START, service="online", card="pm_card_visa", plan="standard"):
+    """Holds the time and pays for it as the app does; returns the payment row."""
+    hold = world.value("select hold_id from app.reserve_slot(%s, %s, %s, %s, %s)", [customer, mechanic, start, plan, service])
+    payment = world.conn.execute(
+        "select * from app.begin_checkout(p_actor => %s, p_kind => 'scheduled', p_plan => %s, p_payment_method => %s, "
+        "p_hold_id => %s, p_advice_only => true, p_concern => 'The brakes squeal when cold.')",
+        [customer, plan, card, hold]).fetchone()
+    return charge(world, gateway, payment)
+
+
+def charge(world, gateway, payment):
+    if payment["status"] != "pending":
+        return payment
+    intent = gateway.charge(amount_cents=payment["amount_cents"], currency=payment["currency"],
+                            payment_method=payment["payment_method"], idempotency_key=payment["idempotency_key"],
+                            metadata={"payment_id": payment["id"]}, description="test")
+    return world.conn.execute("select * from app.apply_payment_intent(%s, %s)",
+                              [psycopg.types.json.Jsonb(intent), payment["id"]]).fetchone()
+
+
+def money(world, session):
+    refunds = world.value("select coalesce(sum(amount_cents), 0) from app.refunds where session_id = %s", [session])
+    credit = world.value("select coalesce(sum(amount_cents), 0) from app.credit_entries where session_id = %s "
+                         "and amount_cents > 0", [session])
+    payouts = {r["payee"]: r["amount_cents"] for r in world.conn.execute(
+        "select payee, amount_cents from app.payouts where session_id = %s", [session])}
+    return refunds, credit, payouts
+
+
+def shop_mechanic(world, partnership=None):
+    shop = world.workshop(hours=OPEN_ALL_DAY)
+    return shop, world.mechanic(blocks=ALL_DAY, workshop=shop, partnership=partnership, min_notice_minutes=0)
+
+
+@pytest.mark.parametrize("when, tier, refund, credit, payee, platform", [
+    (START - timedelta(hours=24) - SECOND, "early", 2400, 0, 0, 500),
+    (START - timedelta(hours=24), "early", 2400, 0, 0, 500),
+    (START - timedelta(hours=24) + SECOND, "mid", 2175, 0, 725, 0),
+    (START - timedelta(hours=2), "mid", 2175, 0, 725, 0),
+    (START - timedelta(hours=2) + SECOND, "late", 0, 1450, 1450, 0),
+    (START + timedelta(minutes=5), "late", 0, 1450, 1450, 0),
+])
+def test_customer_cancels_online_at_each_tier(world, gateway, when, tier, refund, credit, payee, platform):
+    customer, mechanic = world.customer(), world.mechanic(blocks=ALL_DAY, min_notice_minutes=0)
+    session = pay(world, gateway, customer, mechanic)["session_id"]
+    quote = world.conn.execute("select * from app.cancellation_quote(%s, %s, %s)", [session, customer, when]).fetchone()
+    assert (quote["tier"], quote["charged_cents"], quote["refund_cents"], quote["credit_cents"], quote["payee_cents"],
+            quote["platform_cents"]) == (tier, 2900, refund, credit, payee, platform)
+    set_clock(world, when)
+    outcome = world.conn.execute("select * from app.cancel_session(%s, %s)", [customer, session]).fetchone()
+    assert outcome == quote
+    expected_payouts = {k: v for k, v in (("mechanic", payee), ("platform", platform)) if v}
+    assert money(world, session) == (refund, credit, expected_payouts)
+    assert world.value("select app.credit_balance(%s)", [customer]) == credit
+    assert world.value("select r.status from app.slot_reservations r join app.sessions s on s.reservation_id = r.id "
+                       "where s.id = %s", [session]) == "cancelled"
+
+
+@pytest.mark.parametrize("when, refund, payee", [
+    (START - timedelta(hours=24), 1500, 0),
+    (START - timedelta(hours=24) + SECOND, 0, 1500),
+    (START - timedelta(hours=2) + SECOND, 0, 1500),
+])
+def test_customer_cancels_in_person_deposit(world, gateway, when, refund, payee):
+    shop, mechanic = shop_mechanic(world)
+    customer = world.customer()
+    payment = pay(world, gateway, customer, mechanic, service="in_person")
+    assert (payment["kind"], payment["amount_cents"], payment["status"]) == ("deposit", 1500, "succeeded")
+    set_clock(world, when)
+    world.conn.execute("select * from app.cancel_session(%s, %s)", [customer, payment["session_id"]])
+    # a workshop-affiliated mechanic's share goes to the workshop (SPEC §1)
+    assert money(world, payment["session_id"]) == (refund, 0, {"workshop": payee} if payee else {})
+
+
+@pytest.mark.parametrize("service, expected_payout", [("online", {"workshop": 1450}), ("in_person", {"workshop": 1500})])
+def test_no_show_money(world, gateway, service, expected_payout):
+    shop, mechanic = shop_mechanic(world)
+    customer = world.customer()
+    session = pay(world, gateway, customer, mechanic, service=service)["session_id"]
+    set_clock(world, START + timedelta(minutes=9, seconds=59))
+    with pytest.raises(psycopg.Error) as early:
+        world.conn.execute("select app.mark_no_show(%s, %s)", [mechanic, session])
+    assert early.value.sqlstate == "UR007"
+    set_clock(world, START + timedelta(minutes=10))
+    world.conn.execute("select app.mark_no_show(%s, %s)", [mechanic, session])
+    assert world.value("select status from app.sessions where id = %s", [session]) == "no_show"
+    assert money(world, session) == (0, 1450 if service == "online" else 0, expected_payout)
+    assert world.value("select app.record_no_show(%s)", [session]) is False  # once
+
+
+@pytest.mark.parametrize("side", ["mechanic", "workshop"])
+def test_provider_cancellation_refunds_everything_even_late(world, gateway, side):
+    shop, mechanic = shop_mechanic(world)
+    admin = world.value("select app.create_staff_account(p_role => 'workshop_admin', p_email => 'boss@example.com', "
+                        "p_password_hash => %s, p_name => 'Boss', p_timezone => 'America/Toronto', p_workshop_id => %s)",
+                        ["x" * 40, shop])
+    customer = world.customer()
+    session = pay(world, gateway, customer, mechanic)["session_id"]
+    set_clock(world, START - timedelta(minutes=30))
+    actor = mechanic if side == "mechanic" else admin
+    outcome = world.conn.execute("select * from app.cancel_session(%s, %s, 'sick')", [actor, session]).fetchone()
+    assert (outcome["cancelled_by"], outcome["tier"], outcome["refund_cents"]) == (side, "provider_cancelled", 2900)
+    assert money(world, session) == (2900, 0, {})
+    assert world.value("select reason from app.refunds where session_id = %s", [session]) == f"{side}_cancelled"
+
+
+def test_pending_immediate_session_cancelled_is_refunded_in_full(world, gateway):
+    customer = world.customer()
+    payment = world.conn.execute(
+        "select * from app.begin_checkout(p_actor => %s, p_kind => 'immediate', p_plan => 'premium', "
+        "p_payment_method => 'pm_card_visa', p_advice_only => true, p_concern => 'Engine light is on')",
+        [customer]).fetchone()
+    payment = charge(world, gateway, payment)
+    assert world.value("select status from app.sessions where id = %s", [payment["session_id"]]) == "pending"
+    outcome = world.conn.execute("select * from app.cancel_session(%s, %s)", [customer, payment["session_id"]]).fetchone()
+    assert (outcome["tier"], outcome["refund_cents"]) == ("not_accepted", 9900)
+
+
+def test_someone_elses_session_cannot_be_quoted_or_cancelled(world, gateway):
+    customer, stranger = world.customer(), world.customer()
+    mechanic = world.mechanic(blocks=ALL_DAY, min_notice_minutes=0)
+    session = pay(world, gateway, customer, mechanic)["session_id"]
+    for function in ("cancellation_quote", "cancel_session"):
+        with pytest.raises(psycopg.Error) as refused:
+            world.conn.execute(f"select * from app.{function}(%s, %s)",
+                               [session, stranger] if function == "cancellation_quote" else [stranger, session])
+        assert refused.value.sqlstate == "UN001"
+    assert world.value("select status from app.sessions where id = %s", [session]) == "scheduled"
+
+
+@pytest.mark.parametrize("partnership, payee", [(None, "mechanic"), ("owner", "mechanic"), ("employee", "workshop")])
+def test_completed_session_pays_70_30_to_the_right_payee(world, gateway, partnership, payee):
+    if partnership is None:
+        mechanic, shop = world.mechanic(blocks=ALL_DAY, min_notice_minutes=0), None
+    else:
+        shop, mechanic = shop_mechanic(world, partnership)
+    customer = world.customer()
+    session = pay(world, gateway, customer, mechanic, plan="extended")["session_id"]
+    world.conn.execute("update app.sessions set status = 'pending' where id = %s", [session])
+    world.conn.execute("select app.start_session(%s, %s)", [mechanic, session])
+    world.conn.execute("select app.complete_session(%s, %s)", [mechanic, session])
+    rows = world.conn.execute("select payee, mechanic_id, workshop_id, amount_cents from app.payouts "
+                              "where session_id = %s order by payee", [session]).fetchall()
+    assert [(r["payee"], r["amount_cents"]) for r in rows] == sorted([(payee, 3430), ("platform", 1470)])
+    share = next(r for r in rows if r["payee"] == payee)
+    assert share["mechanic_id"] == mechanic and share["workshop_id"] == (shop if payee == "workshop" else None)
+    assert world.value("select app.settle_completed_session(%s)", [session]) is False  # once
+
+
+def test_credit_is_spent_before_the_card(world, gateway):
+    customer, mechanic = world.customer(), world.mechanic(blocks=ALL_DAY, min_notice_minutes=0)
+    first = pay(world, gateway, customer, mechanic)["session_id"]
+    set_clock(world, START - timedelta(hours=1))
+    world.conn.execute("select * from app.cancel_session(%s, %s)", [customer, first])  # late: 1450 credit
+    set_clock(world, NOW)
+    later = START + timedelta(days=1)
+    payment = pay(world, gateway, customer, mechanic, start=later)
+    assert (payment["credit_cents"], payment["amount_cents"], payment["status"]) == (1450, 1450, "succeeded")
+    assert world.value("select app.credit_balance(%s)", [customer]) == 0
+    # cancelled early, the card gets its part back first and the credit returns as credit
+    world.conn.execute("select * from app.cancel_session(%s, %s)", [customer, payment["session_id"]])
+    assert money(world, payment["session_id"]) == (1450, 950, {"platform": 500})
+    assert world.value("select app.credit_balance(%s)", [customer]) == 950
+
+
+def test_credit_covering_everything_books_without_a_card(world, gateway):
+    customer, mechanic = world.customer(), world.mechanic(blocks=ALL_DAY, min_notice_minutes=0)
+    world.conn.execute("insert into app.credit_entries (customer_id, amount_cents, reason, created_at) "
+                       "values (%s, 5000, 'late_cancellation', app.app_now())", [customer])
+    payment = pay(world, gateway, customer, mechanic, card=None)
+    assert (payment["status"], payment["amount_cents"], payment["credit_cents"], payment["intent_id"]) == (
+        "succeeded", 0, 2900, None)
+    assert payment["session_id"] is not None and not gateway.intents
+    assert world.value("select app.credit_balance(%s)", [customer]) == 2100
+
+
+def test_declined_card_releases_the_hold_and_books_nothing(world, gateway):
+    customer, mechanic = world.customer(), world.mechanic(blocks=ALL_DAY, min_notice_minutes=0)
+    payment = pay(world, gateway, customer, mechanic, card="pm_card_chargeDeclinedInsufficientFunds")
+    assert (payment["status"], payment["failure_code"], payment["session_id"]) == ("failed", "insufficient_funds", None)
+    assert world.value("select status from app.slot_reservations where id = %s", [payment["reservation_id"]]) == "cancelled"
+    assert world.value("select count(*) from app.sessions") == 0
+    assert world.value("select app.is_slot_available(%s, %s, %s)", [mechanic, START, START + timedelta(minutes=30)])
+
+
+def test_payment_after_the_hold_expired_retakes_a_free_slot(world, gateway):
+    customer, mechanic = world.customer(), world.mechanic(blocks=ALL_DAY, min_notice_minutes=0)
+    hold = world.value("select hold_id from app.reserve_slot(%s, %s, %s, 'standard')", [customer, mechanic, START])
+    payment = world.conn.execute("select * from app.begin_checkout(p_actor => %s, p_kind => 'scheduled', p_plan => "
+                                 "'standard', p_payment_method => 'pm_card_visa', p_hold_id => %s, p_advice_only => true, "
+                                 "p_concern => 'Strange noise at idle')", [customer, hold]).fetchone()
+    set_clock(world, NOW + timedelta(minutes=20))
+    payment = charge(world, gateway, payment)
+    assert payment["status"] == "succeeded" and payment["session_id"] is not None
+    assert payment["reservation_id"] != hold
+    assert world.value("select status from app.slot_reservations where id = %s", [hold]) == "expired"
+
+
+def test_payment_after_the_hold_expired_and_the_slot_went_is_refunded_once(world, gateway):
+    customer, rival = world.customer(), world.customer()
+    mechanic = world.mechanic(blocks=ALL_DAY, min_notice_minutes=0)
+    hold = world.value("select hold_id from app.reserve_slot(%s, %s, %s, 'standard')", [customer, mechanic, START])
+    payment = world.conn.execute("select * from app.begin_checkout(p_actor => %s, p_kind => 'scheduled', p_plan => "
+                                 "'standard', p_payment_method => 'pm_card_visa', p_hold_id => %s, p_advice_only => true, "
+                                 "p_concern => 'Strange noise at idle')", [customer, hold]).fetchone()
+    set_clock(world, NOW + timedelta(minutes=20))
+    pay(world, gateway, rival, mechanic)
+    intent = gateway.charge(amount_cents=2900, currency="CAD", payment_method="pm_card_visa",
+                            idempotency_key=payment["idempotency_key"], metadata={"payment_id": payment["id"]}, description="t")
+    for _ in range(3):  # the answer and its redeliveries
+        after = world.conn.execute("select * from app.apply_payment_intent(%s)", [psycopg.types.json.Jsonb(intent)]).fetchone()
+    assert (after["status"], after["session_id"]) == ("succeeded", None)
+    refunds = world.conn.execute("select amount_cents, reason from app.refunds where payment_id = %s", [payment["id"]]).fetchall()
+    assert refunds == [{"amount_cents": 2900, "reason": "slot_lost"}]
+
+
+def test_policy_versions_are_frozen(world):
+    with pytest.raises(psycopg.Error) as refused:
+        world.conn.execute("update app.cancellation_policies set online_fee_cents = 0 where version = 1")
+    assert refused.value.sqlstate == "UR005"
