@@ -45,7 +45,7 @@ def test_state_machine_matrix(world, before, after):
     customer, mechanic = world.customer(), world.mechanic()
     session = world.value(
         "insert into app.sessions (customer_id, mechanic_id, kind, plan_code, duration_minutes, advice_only, status, "
-        "created_at) values (%s, %s, 'immediate', 'standard', 30, true, %s, app.app_now()) returning id",
+        "created_at, policy_version) values (%s, %s, 'immediate', 'standard', 30, true, %s, app.app_now(), 1) returning id",
         [customer, mechanic, before])
 
     def move():
