@@ -18,14 +18,13 @@ begin
     if not found then
         raise exception using errcode = 'UR001', message = format('session %s can no longer be cancelled', p_session);
     end if;
-    perform app.apply_policy_outcome(v_session, q.cancelled_by, q.tier, q.refund_cents, q.credit_cents, q.payee_cents,
-                                     q.platform_cents);
-    return query select q.session_id, q.cancelled_by, q.tier, q.charged_cents, q.refund_cents, q.credit_cents,
-                        q.payee_cents, q.platform_cents, q.starts_at;
+    return query select q.session_id, q.cancelled_by, o.tier, o.charged_cents, o.refund_cents, o.credit_cents,
+                        o.payee_cents, o.platform_cents, q.starts_at
+                 from app.apply_policy_outcome(v_session, q.cancelled_by) o;
 end
 $$;
 comment on function app.cancel_session(bigint, bigint, text) is
-    'Cancels a session for its customer, mechanic, workshop admin or a platform admin and applies SPEC §9 as '
-    'quoted by cancellation_quote at this moment: refunds (sent after commit), account credit, payouts. The '
+    'Cancels a session for its customer, mechanic, workshop admin or a platform admin (as cancellation_quote '
+    'checks) and applies SPEC §9 at this moment: refunds (sent after commit), account credit, payouts. The '
     'slot is released (tg_sessions__release_slot). Raises UN001 (not theirs), UR001 (no longer cancellable).';
 grant execute on function app.cancel_session(bigint, bigint, text) to autodoctor_app;

@@ -1,4 +1,4 @@
-create or replace function app.complete_payment(p_payment bigint) returns app.payments
+create or replace function app.complete_payment(p_payment bigint) returns void
 language plpgsql volatile
 as $$
 declare
@@ -10,17 +10,17 @@ declare
 begin
     select * into v_pay from app.payments where id = p_payment for update;
     if v_pay.status = 'succeeded' then
-        return v_pay;
+        return;
     end if;
     update app.payments set status = 'succeeded', succeeded_at = app.app_now() where id = p_payment;
     if v_pay.status = 'failed' then
         -- the customer was told it failed (and got the credit back): the money goes back too
         perform app.give_back(p_payment, null, v_pay.amount_cents, 'booking_failed');
-        return (select p from app.payments p where p.id = p_payment);
+        return;
     end if;
     if v_pay.kind = 'balance' then
         perform app.settle_completed_session(v_pay.session_id);
-        return (select p from app.payments p where p.id = p_payment);
+        return;
     end if;
 
     b := v_pay.booking;
@@ -46,11 +46,10 @@ begin
                    or sqlstate 'UN001' or unique_violation or exclusion_violation then
         -- taken by someone else meanwhile (or no longer bookable): the whole payment goes back, once
         perform app.give_back(p_payment, null, v_pay.amount_cents + v_pay.credit_cents, 'slot_lost');
-        return (select p from app.payments p where p.id = p_payment);
+        return;
     end;
     update app.payments set session_id = v_session where id = p_payment;
     update app.credit_entries set session_id = v_session where payment_id = p_payment and reason = 'spent';
-    return (select p from app.payments p where p.id = p_payment);
 end
 $$;
 comment on function app.complete_payment(bigint) is

@@ -15,8 +15,9 @@ begin
 
     v_tier := case
         when p_by in ('mechanic', 'workshop', 'admin') then 'provider_cancelled'
-        when p_session.status = 'requested' or (p_session.kind = 'immediate' and p_session.mechanic_id is null)
-            then 'not_accepted'
+        -- from the stamps, not the status, so the outcome is the same before and after the move to cancelled
+        when (p_session.kind = 'scheduled' and p_session.accepted_at is null)
+             or (p_session.kind = 'immediate' and p_session.mechanic_id is null) then 'not_accepted'
         when p_by = 'no_show' then 'no_show'
         when v_left >= make_interval(hours => v_policy.full_refund_hours) then 'early'
         when v_left >= make_interval(hours => v_policy.late_hours) then 'mid'

@@ -3,7 +3,6 @@ language plpgsql volatile
 as $$
 declare
     v_session app.sessions;
-    o record;
 begin
     update app.sessions s set status = 'no_show' where s.id = p_session and s.status in ('scheduled', 'pending')
     returning * into v_session;
@@ -13,8 +12,7 @@ begin
         end if;
         raise exception using errcode = 'UR001', message = format('session %s cannot become a no-show', p_session);
     end if;
-    select * into o from app.policy_outcome(v_session, 'no_show', app.app_now());
-    perform app.apply_policy_outcome(v_session, 'no_show', o.tier, o.refund_cents, o.credit_cents, o.payee_cents, o.platform_cents);
+    perform app.apply_policy_outcome(v_session, 'no_show');
     return true;
 end
 $$;

@@ -5,7 +5,6 @@ set search_path = app, pg_temp
 as $$
 declare
     v_session app.sessions;
-    o record;
 begin
     perform app.require_role(p_actor, 'mechanic');
     perform app.set_actor(p_actor, coalesce(p_reason, case when p_accept then 'accepted by the mechanic' else 'declined by the mechanic' end));
@@ -18,8 +17,7 @@ begin
         raise exception using errcode = 'UN001', message = format('no booking request %s for mechanic %s', p_session, p_actor);
     end if;
     if not p_accept then
-        select * into o from app.policy_outcome(v_session, 'mechanic', app.app_now());
-        perform app.apply_policy_outcome(v_session, 'mechanic', o.tier, o.refund_cents, o.credit_cents, o.payee_cents, o.platform_cents);
+        perform app.apply_policy_outcome(v_session, 'mechanic');
     end if;
     return v_session.status;
 end

@@ -250,3 +250,20 @@ def test_policy_versions_are_frozen(world):
     with pytest.raises(psycopg.Error) as refused:
         world.conn.execute("update app.cancellation_policies set online_fee_cents = 0 where version = 1")
     assert refused.value.sqlstate == "UR005"
+
+
+@pytest.mark.parametrize("who", ["customer cancels", "mechanic declines"])
+def test_a_request_the_mechanic_never_accepted_is_refunded_in_full(world, gateway, who):
+    customer = world.customer()
+    mechanic = world.mechanic(blocks=ALL_DAY, min_notice_minutes=0, instant_booking=False)
+    session = pay(world, gateway, customer, mechanic)["session_id"]
+    assert world.value("select status from app.sessions where id = %s", [session]) == "requested"
+    set_clock(world, START - timedelta(minutes=30))  # late, yet nothing was promised
+    if who == "customer cancels":
+        outcome = world.conn.execute("select * from app.cancel_session(%s, %s)", [customer, session]).fetchone()
+        assert outcome["tier"] == "not_accepted"
+    else:
+        world.conn.execute("select app.respond_to_request(%s, %s, false)", [mechanic, session])
+    assert money(world, session) == (2900, 0, {})
+    expected = "not_accepted" if who == "customer cancels" else "mechanic_cancelled"
+    assert world.value("select reason from app.refunds where session_id = %s", [session]) == expected

@@ -219,7 +219,7 @@ def test_cancel_api_quotes_then_cancels_and_hides_other_peoples_sessions(app, cl
     customer, mechanic = people
     payment = book(app, database, customer, mechanic)
     session = payment["session_id"]
-    stranger = make_customer(database, email="stranger@example.com")
+    make_customer(database, email="stranger@example.com")
     log_in(client, "stranger@example.com")
     token = client.get("/api/me").get_json()["csrf_token"]
     assert client.post(f"/api/appointments/{session}/cancel", json={}, headers={"X-CSRFToken": token}).status_code == 404
@@ -235,4 +235,3 @@ def test_cancel_api_quotes_then_cancels_and_hides_other_peoples_sessions(app, cl
     assert done.status_code == 200 and done.get_json()["cancelled"] and done.get_json()["platform_cents"] == 500
     assert database.scalar("select status from app.sessions where id = %s", [session]) == "cancelled"
     assert database.scalar("select status from app.refunds where session_id = %s", [session]) == "succeeded"
-    assert stranger != customer
