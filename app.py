@@ -3,13 +3,14 @@ import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
-from flask import Flask, render_template, request
+from flask import Flask, g, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
 import cli
 import db
-from blueprints import admin, api, auth, customer, main, mechanic, webhooks, workshop
+from blueprints import admin, api, auth, booking, customer, main, mechanic, scheduling, webhooks, workshop
 
 ROOT = Path(__file__).resolve().parent
 csrf = CSRFProtect()
@@ -59,18 +60,27 @@ def create_app(config=None):
     csrf.init_app(app)
     db.init_app(app)
     auth.init_app(app)
-    for blueprint in (main.bp, auth.bp, customer.bp, mechanic.bp, workshop.bp, admin.bp, api.bp, webhooks.bp):
+    for blueprint in (main.bp, auth.bp, customer.bp, booking.bp, scheduling.bp, mechanic.bp, workshop.bp, admin.bp, api.bp, webhooks.bp):
         app.register_blueprint(blueprint)
     csrf.exempt(webhooks.bp)
     cli.register(app)
     _register_error_pages(app)
     app.after_request(_security_headers)
     app.jinja_env.filters["money"] = format_money
+    app.jinja_env.filters["localtime"] = format_local_time
     return app
 
 
 def format_money(cents, currency="CAD"):
     return f"${cents / 100:,.2f} {currency}"
+
+
+def format_local_time(moment, pattern="%a %-d %b %Y, %-I:%M %p %Z", zone=None):
+    """A UTC instant shown in the viewer's zone (or the one given), the zone's abbreviation included."""
+    if moment is None:
+        return ""
+    zone = zone or (g.user["timezone"] if g.get("user") else "America/Toronto")
+    return moment.astimezone(ZoneInfo(zone)).strftime(pattern)
 
 
 def _security_headers(response):

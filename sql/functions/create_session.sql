@@ -34,6 +34,7 @@ begin
         values (p_actor, 'immediate', 'online', p_request_type, p_plan, extract(epoch from v_duration) / 60, p_vehicle_id,
                 p_advice_only, 'pending', p_concern_category, btrim(p_concern), p_is_urgent, coalesce(p_intake, '{}'), v_now, v_policy)
         returning id into v_session;
+        perform app.attach_files(v_session, p_actor, p_intake);
         perform app.send_offers(v_session, v_make);
         return v_session;
     end if;
@@ -55,6 +56,7 @@ begin
             p_concern_category, btrim(p_concern), false, coalesce(p_intake, '{}'), v_now,
             case when v_instant then v_now end, v_policy)
     returning id into v_session;
+    perform app.attach_files(v_session, p_actor, p_intake);
     return v_session;
 end
 $$;

@@ -3,7 +3,9 @@ create or replace function app.rank_mechanics(
     p_make text default null,
     p_concern text default null,
     p_request_type text default 'general',
-    p_service_type text default 'online'
+    p_service_type text default 'online',
+    p_city text default null,
+    p_postal_code text default null
 ) returns table (mechanic_id bigint, score integer, reasons text[], online boolean)
 language plpgsql stable security definer
 set search_path = app, pg_temp
@@ -17,7 +19,9 @@ begin
     if p_request_type = 'brand_specialist' and nullif(btrim(p_make), '') is null then
         raise exception using errcode = 'UV008', column = 'make', message = 'a brand specialist request names the make';
     end if;
-    select lower(c.city), upper(left(c.postal_code, 3)) into v_city, v_fsa from app.customers c where c.id = p_customer;
+    select lower(coalesce(nullif(btrim(p_city), ''), c.city)),
+           upper(left(coalesce(nullif(btrim(p_postal_code), ''), c.postal_code), 3))
+    into v_city, v_fsa from app.customers c where c.id = p_customer;
     return query
         with parts as (
             select m.id, m.currently_on_shift as online, array_remove(array[
@@ -49,10 +53,10 @@ begin
         order by 2 desc, p.id;
 end
 $$;
-comment on function app.rank_mechanics(bigint, text, text, text, text) is
+comment on function app.rank_mechanics(bigint, text, text, text, text, text, text) is
     'Every mechanic who may serve the request, best first, with the score of SPEC §8 and its reasons: online '
     '+50 (else seen within 30 min +30, 1 h +20, today +10), +15 per specialty the concern names, make '
     'specialist +30, 10+ years +20 (5-9 +10), same postal FSA +10 (else same city +5), rating 5.0 +20, '
     '4.5+ +15, 4.0+ +10, 3.5+ +5. brand_specialist keeps the make''s specialists; in_person those with a '
-    'workshop. Raises UV008 (brand specialist without a make).';
-grant execute on function app.rank_mechanics(bigint, text, text, text, text) to autodoctor_app;
+    'workshop. A city or postal code given replaces the customer''s own. Raises UV008 (brand specialist without a make).';
+grant execute on function app.rank_mechanics(bigint, text, text, text, text, text, text) to autodoctor_app;

@@ -8,52 +8,12 @@ create or replace function app.reserve_slot(
 language plpgsql volatile security definer
 set search_path = app, pg_temp
 as $$
-#variable_conflict use_column
 declare
-    v_duration interval := app.plan_duration(p_plan);
-    v_now timestamptz;
-    v_reason text;
-    v_workshop bigint;
+    v_hold app.slot_reservations;
 begin
     perform app.require_role(p_actor, 'customer');
-    if p_service_type is null or p_service_type not in ('online', 'in_person') then
-        raise exception using errcode = 'UV001', column = 'service_type', message = 'service type is online or in_person';
-    end if;
-    select m.workshop_id into v_workshop from app.mechanics m where m.id = p_mechanic;
-    if not found then
-        raise exception using errcode = 'UN002', message = format('no mechanic %s', p_mechanic);
-    end if;
-    -- claims on one mechanic (and, in person, on one workshop's capacity) take turns: lock order is always
-    -- mechanic then workshop, so waiting never turns into a deadlock
-    perform pg_advisory_xact_lock(1, p_mechanic::integer);
-    if p_service_type = 'in_person' and v_workshop is not null then
-        perform pg_advisory_xact_lock(2, v_workshop::integer);
-    end if;
-    v_now := app.app_now();
-    -- a stale hold never blocks anyone, even before the cleanup job has run
-    update app.slot_reservations r set status = 'expired', released_at = v_now
-    where r.status = 'reserved' and r.expires_at <= v_now and (r.mechanic_id = p_mechanic or r.customer_id = p_actor);
-
-    select e.reason into v_reason
-    from app.evaluate_slots(p_mechanic, array[p_start], v_duration, p_service_type, p_actor) e;
-    if v_reason in ('booked', 'workshop_full') then
-        raise exception using errcode = 'UC001', detail = v_reason,
-            message = format('mechanic %s is no longer free at %s', p_mechanic, p_start);
-    elsif v_reason = 'customer_busy' then
-        raise exception using errcode = 'UC002', detail = v_reason,
-            message = format('customer %s already has a claim at %s', p_actor, p_start);
-    elsif v_reason is not null then
-        raise exception using errcode = 'UR002', detail = v_reason,
-            message = format('mechanic %s is not available at %s: %s', p_mechanic, p_start, v_reason);
-    end if;
-
-    return query
-        insert into app.slot_reservations as r (mechanic_id, customer_id, workshop_id, service_type, plan_code,
-                                                starts_at, ends_at, buffer_minutes, status, expires_at)
-        select p_mechanic, p_actor, case when p_service_type = 'in_person' then v_workshop end, p_service_type, p_plan,
-               p_start, p_start + v_duration, s.buffer_minutes, 'reserved', v_now + interval '15 minutes'
-        from app.mechanic_settings s where s.mechanic_id = p_mechanic
-        returning r.id, r.mechanic_id, r.starts_at, r.ends_at, r.expires_at;
+    v_hold := app.claim_slot(p_actor, p_mechanic, p_start, p_plan, p_service_type, 'reserved');
+    return query select v_hold.id, v_hold.mechanic_id, v_hold.starts_at, v_hold.ends_at, v_hold.expires_at;
 end
 $$;
 comment on function app.reserve_slot(bigint, bigint, timestamptz, text, text) is

@@ -1,0 +1,23 @@
+create or replace function app.attachment_for(p_actor bigint, p_attachment bigint)
+returns table (filename text, content_type text, data bytea)
+language plpgsql stable security definer
+set search_path = app, pg_temp
+as $$
+#variable_conflict use_column
+begin
+    return query
+        select a.filename, a.content_type, a.data
+        from app.attachments a
+        left join app.sessions s on s.id = a.session_id
+        where a.id = p_attachment
+          and (a.customer_id = p_actor or s.mechanic_id = p_actor
+               or exists (select 1 from app.workshop_admins w where w.workshop_id = s.workshop_id and w.user_id = p_actor));
+    if not found then
+        raise exception using errcode = 'UN001', message = format('attachment %s is not shown to user %s', p_attachment, p_actor);
+    end if;
+end
+$$;
+comment on function app.attachment_for(bigint, bigint) is
+    'An uploaded file, only for the customer who sent it, the session''s mechanic, or its workshop''s staff '
+    '(SPEC §16). Raises UN001 for anyone else.';
+grant execute on function app.attachment_for(bigint, bigint) to autodoctor_app;

@@ -1,0 +1,19 @@
+create or replace function app.clear_draft(p_actor bigint, p_flow text default null) returns void
+language plpgsql volatile security definer
+set search_path = app, pg_temp
+as $$
+begin
+    perform app.require_role(p_actor, 'customer');
+    -- files uploaded into a draft that was never booked go with it
+    delete from app.attachments a
+    using app.booking_drafts d
+    where d.customer_id = p_actor and (p_flow is null or d.flow = p_flow)
+      and a.customer_id = p_actor and a.session_id is null
+      and a.id in (select jsonb_array_elements_text(coalesce(d.data->'attachments', '[]'))::bigint);
+    delete from app.booking_drafts d where d.customer_id = p_actor and (p_flow is null or d.flow = p_flow);
+end
+$$;
+comment on function app.clear_draft(bigint, text) is
+    'Forgets the acting customer''s wizard draft (one flow, or both), with the files uploaded into it and '
+    'never booked. Raises UP001.';
+grant execute on function app.clear_draft(bigint, text) to autodoctor_app;

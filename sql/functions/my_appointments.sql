@@ -1,0 +1,65 @@
+create or replace function app.my_appointments(p_actor bigint, p_session bigint default null)
+returns table (
+    id bigint, kind text, service_type text, status text, plan_code text, plan_name text, duration_minutes integer,
+    starts_at timestamptz, ends_at timestamptz, created_at timestamptz, upcoming boolean,
+    mechanic_id bigint, mechanic_name text, workshop_name text, workshop_address text,
+    vehicle text, advice_only boolean, concern_category text, concern text,
+    paid_cents integer, refunded_cents integer, credited_cents integer, calendar_sequence integer,
+    waiver_on_file boolean, can_cancel boolean, can_reschedule boolean, can_sign_waiver boolean, can_join boolean
+)
+language plpgsql stable security definer
+set search_path = app, pg_temp
+as $$
+#variable_conflict use_column
+declare
+    v_now timestamptz := app.app_now();
+    v_waiver boolean;
+begin
+    perform app.require_role(p_actor, 'customer');
+    v_waiver := app.waiver_on_file(p_actor, v_now);
+    return query
+        with s as (
+            select s.*, coalesce(s.scheduled_for, s.created_at) as starts,
+                   coalesce(s.scheduled_for, s.started_at, s.created_at) + make_interval(mins => s.duration_minutes) as ends
+            from app.sessions s
+            where s.customer_id = p_actor and (p_session is null or s.id = p_session)
+        )
+        select s.id, s.kind, s.service_type, s.status, s.plan_code, pl.name, s.duration_minutes, s.starts, s.ends,
+               s.created_at, s.status in ('requested', 'scheduled', 'pending', 'live'),
+               s.mechanic_id, u.name, w.name, w.street || ', ' || w.city,
+               case when v.id is not null then v.year || ' ' || v.make || ' ' || v.model end, s.advice_only,
+               s.concern_category, s.concern,
+               coalesce((select sum(p.amount_cents + p.credit_cents) from app.payments p
+                         where p.session_id = s.id and p.status = 'succeeded'), 0)::integer,
+               coalesce((select sum(r.amount_cents) from app.refunds r
+                         where r.session_id = s.id and r.status <> 'failed'), 0)::integer,
+               coalesce((select sum(c.amount_cents) from app.credit_entries c
+                         where c.session_id = s.id and c.amount_cents > 0), 0)::integer,
+               s.calendar_sequence, v_waiver,
+               s.status in ('requested', 'scheduled', 'pending'),
+               s.kind = 'scheduled' and s.status in ('requested', 'scheduled') and v_now <= s.starts - interval '2 hours',
+               s.kind = 'scheduled' and s.service_type = 'online' and s.status in ('scheduled', 'pending') and not v_waiver
+                   and v_now >= s.starts - interval '1 hour' and v_now < s.ends,
+               s.service_type = 'online' and (
+                   (s.kind = 'immediate' and s.status in ('pending', 'live'))
+                   or (s.kind = 'scheduled' and s.status in ('scheduled', 'pending', 'live') and v_waiver
+                       and v_now >= s.starts - interval '15 minutes' and v_now < s.ends))
+        from s
+        join app.plans pl on pl.code = s.plan_code
+        left join app.users u on u.id = s.mechanic_id
+        left join app.workshops w on w.id = s.workshop_id
+        left join app.vehicles v on v.id = s.vehicle_id
+        order by s.status in ('requested', 'scheduled', 'pending', 'live') desc,
+                 case when s.status in ('requested', 'scheduled', 'pending', 'live') then s.starts end,
+                 s.starts desc;
+    if p_session is not null and not found then
+        raise exception using errcode = 'UN001', message = format('session %s is not one of user %s', p_session, p_actor);
+    end if;
+end
+$$;
+comment on function app.my_appointments(bigint, bigint) is
+    'The acting customer''s sessions (or the one asked for), upcoming first then past (SPEC §3.3): status, '
+    'mechanic, workshop, times, what was paid, refunded and credited, and what may be done now: cancel, '
+    'reschedule (until 2 h before), sign the waiver (from 1 h before), join (from 15 min before, with a '
+    'waiver on file). Raises UP001, and UN001 when the session asked for is not theirs.';
+grant execute on function app.my_appointments(bigint, bigint) to autodoctor_app;

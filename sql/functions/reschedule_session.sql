@@ -1,0 +1,47 @@
+create or replace function app.reschedule_session(p_actor bigint, p_session bigint, p_start timestamptz)
+returns table (session_id bigint, starts_at timestamptz, ends_at timestamptz, calendar_sequence integer)
+language plpgsql volatile security definer
+set search_path = app, pg_temp
+as $$
+#variable_conflict use_column
+declare
+    v_session app.sessions;
+    v_claim app.slot_reservations;
+begin
+    perform app.require_role(p_actor, 'customer');
+    if p_start is null then
+        raise exception using errcode = 'UV001', column = 'start', message = 'pick the new time';
+    end if;
+    select * into v_session from app.sessions s where s.id = p_session and s.customer_id = p_actor for update;
+    if not found then
+        raise exception using errcode = 'UN001', message = format('session %s is not one of user %s', p_session, p_actor);
+    end if;
+    if v_session.kind <> 'scheduled' or v_session.status not in ('requested', 'scheduled') then
+        raise exception using errcode = 'UR001', message = format('session %s is %s: it cannot move', p_session, v_session.status);
+    end if;
+    if app.app_now() > v_session.scheduled_for - interval '2 hours' then
+        raise exception using errcode = 'UR011', message = format('session %s starts in less than 2 h', p_session);
+    end if;
+    if p_start = v_session.scheduled_for then
+        raise exception using errcode = 'UV001', column = 'start', message = 'that is the time it already has';
+    end if;
+    -- the old claim steps aside so that a move by less than its length is judged fairly; if the new time
+    -- is refused, the whole transaction (and the old claim) stays as it was
+    update app.slot_reservations set status = 'cancelled', released_at = app.app_now() where id = v_session.reservation_id;
+    v_claim := app.claim_slot(p_actor, v_session.mechanic_id, p_start, v_session.plan_code, v_session.service_type, 'confirmed');
+    perform app.set_actor(p_actor, 'rescheduled');
+    update app.sessions
+    set scheduled_for = p_start, reservation_id = v_claim.id, calendar_sequence = calendar_sequence + 1
+    where id = p_session;
+    insert into app.session_events (session_id, actor_id, from_status, to_status, reason, at)
+    values (p_session, p_actor, v_session.status, v_session.status,
+            format('rescheduled from %s to %s', v_session.scheduled_for, p_start), app.app_now());
+    return query select p_session, v_claim.starts_at, v_claim.ends_at, v_session.calendar_sequence + 1;
+end
+$$;
+comment on function app.reschedule_session(bigint, bigint, timestamptz) is
+    'Moves the customer''s scheduled (or requested) session to another free time with the same mechanic, '
+    'until 2 h before its start (SPEC §3.3): a new confirmed claim replaces the old, the invite''s sequence '
+    'goes up, both sides are told. Raises UP001, UV001 (no or same time), UN001 (not theirs), UR001 (not '
+    'movable), UR011 (too late), and the slot errors of claim_slot (UC001 taken, UC002, UR002).';
+grant execute on function app.reschedule_session(bigint, bigint, timestamptz) to autodoctor_app;

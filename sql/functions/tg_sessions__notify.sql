@@ -1,0 +1,35 @@
+create or replace function app.tg_sessions__notify() returns trigger
+language plpgsql
+as $$
+declare
+    v_event text;
+    v_payload jsonb;
+begin
+    if tg_op = 'INSERT' then
+        v_event := case when new.kind = 'scheduled' and new.status = 'requested' then 'session_requested'
+                        when new.kind = 'scheduled' then 'session_booked' end;
+    elsif new.status is distinct from old.status then
+        v_event := case when new.status = 'cancelled' then 'session_cancelled'
+                        when old.status = 'requested' and new.status = 'scheduled' then 'session_accepted' end;
+    elsif new.scheduled_for is distinct from old.scheduled_for then
+        v_event := 'session_rescheduled';
+    end if;
+    if v_event is null then
+        return null;
+    end if;
+    v_payload := jsonb_build_object('session_id', new.id, 'status', new.status, 'starts_at', new.scheduled_for,
+                                    'sequence', new.calendar_sequence, 'reason', new.cancel_reason);
+    perform app.notify(new.customer_id, v_event, v_payload || '{"audience": "customer"}', new.id);
+    if new.mechanic_id is not null and v_event <> 'session_accepted' then
+        perform app.notify(new.mechanic_id, v_event, v_payload || '{"audience": "mechanic"}', new.id);
+    end if;
+    return null;
+end
+$$;
+comment on function app.tg_sessions__notify() is
+    'Tells the customer and the mechanic (SPEC §14) when a scheduled session is booked or requested, '
+    'accepted, moved or cancelled: outbox rows in the same transaction as the change.';
+
+create or replace trigger tg_sessions__notify
+    after insert or update of status, scheduled_for on app.sessions
+    for each row execute function app.tg_sessions__notify();
