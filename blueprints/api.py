@@ -10,6 +10,7 @@ from flask_wtf.csrf import generate_csrf
 import db
 import errors
 import payments
+from blueprints import customer
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 OPENAPI = Path(__file__).resolve().parent.parent / "static" / "openapi.json"
@@ -200,3 +201,32 @@ def cancel_appointment(session_id):
         row = db.call_one("cancellation_quote", session=session_id, actor=g.user["id"])
     row["starts_at"] = row["starts_at"] and utc(row["starts_at"])
     return jsonify(cancelled=confirm, currency="CAD", **row)
+
+
+def _appointment_json(row):
+    return {"id": row["id"], "kind": row["kind"], "service_type": row["service_type"], "status": row["status"],
+            "plan": row["plan_code"], "start": utc(row["starts_at"]), "end": utc(row["ends_at"]),
+            "mechanic_id": row["mechanic_id"], "mechanic": row["mechanic_name"], "workshop": row["workshop_name"],
+            "paid_cents": row["paid_cents"], "refunded_cents": row["refunded_cents"],
+            "credited_cents": row["credited_cents"], "currency": "CAD",
+            "actions": {name: row["can_" + name] for name in ("cancel", "reschedule", "sign_waiver", "join")}}
+
+
+@bp.get("/appointments")
+def appointments():
+    _require("customer")
+    return jsonify(appointments=[_appointment_json(row) for row in db.call("my_appointments", actor=g.user["id"])])
+
+
+@bp.post("/appointments/<int:session_id>/reschedule")
+def reschedule_appointment(session_id):
+    _require("customer")
+    start = _instant("start", _body().get("start"))
+    db.call("reschedule_session", actor=g.user["id"], session=session_id, start=start)
+    return jsonify(_appointment_json(db.call_one("my_appointments", actor=g.user["id"], session=session_id)))
+
+
+@bp.get("/appointments/<int:session_id>/calendar.ics")
+def appointment_calendar(session_id):
+    _require("customer")
+    return customer.calendar_response(db.call_one("my_appointments", actor=g.user["id"], session=session_id))

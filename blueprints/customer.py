@@ -1,11 +1,18 @@
-"""The customer's own pages: the dashboard and saved vehicles."""
-from flask import Blueprint, flash, g, redirect, render_template, url_for
+"""The customer's own pages (SPEC §3.3): the dashboard, my appointments (cancel with the quote first,
+reschedule, waiver, join, the session room, .ics), vehicles and favorite mechanics."""
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, StringField
+from wtforms import DateField, HiddenField, IntegerField, StringField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 import db
+import invites
+import payments
 from blueprints.auth import place_errors, requires_role
+from blueprints.checkout import WaiverForm, sign_waiver
 
 bp = Blueprint("customer", __name__, url_prefix="/customer")
 bp.before_request(requires_role("customer"))
@@ -20,34 +27,250 @@ class VehicleForm(FlaskForm):
     plate = StringField("Plate (optional)", validators=[Optional(), Length(max=10)])
 
 
-def _dashboard(form, status=200):
-    return render_template("customer/dashboard.html", form=form,
-                           vehicles=db.call("my_vehicles", actor=g.user["id"]),
-                           favorites=db.call("my_favorites", actor=g.user["id"])), status
+class CancelForm(FlaskForm):
+    tier = HiddenField()
+    reason = StringField("Reason (optional)", validators=[Optional(), Length(max=500)])
+
+
+class RescheduleForm(FlaskForm):
+    start = HiddenField(validators=[InputRequired(message="Pick a new time.")])
+
+
+class DayForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    day = DateField("Day", validators=[Optional()])
+
+
+def _me():
+    return g.user["id"]
+
+
+def _appointment(session_id):
+    """The customer's own appointment, or 404 (the same answer for someone else's and a missing one)."""
+    try:
+        return db.call_one("my_appointments", actor=_me(), session=session_id)
+    except db.Refusal as refusal:
+        if refusal.status == 404:
+            abort(404)
+        raise
+
+
+def appointment_event(row):
+    """The calendar event (invites.invite, google_link, outlook_link) of a my_appointments row."""
+    where = (f"{row['workshop_name']}, {row['workshop_address']}" if row["service_type"] == "in_person"
+             else "Online: join from My appointments on Auto Doctor")
+    with_whom = row["mechanic_name"] or "an Auto Doctor mechanic"
+    link = url_for("customer.appointment", session_id=row["id"], _external=True)
+    return {
+        "uid": invites.uid_for(row["id"]), "sequence": row["calendar_sequence"],
+        "start": row["starts_at"], "end": row["ends_at"], "created": row["created_at"],
+        "summary": f"Auto Doctor: {row['plan_name']} session with {with_whom}",
+        "description": f"{row['concern'] or ''}\n\nManage this appointment: {link}".strip(),
+        "location": where, "url": link, "organizer": None, "attendees": [],
+    }
 
 
 @bp.route("/")
 def dashboard():
-    return _dashboard(VehicleForm())
+    # leaving a wizard for the dashboard forgets what was entered in it (SPEC §3.1)
+    db.call("clear_draft", actor=_me())
+    appointments = db.call("my_appointments", actor=_me())
+    return render_template("customer/dashboard.html",
+                           upcoming=[a for a in appointments if a["upcoming"]][:5],
+                           waitlist=db.call_one("waitlist_entry", actor=_me()),
+                           money=db.call_one("my_money", actor=_me()),
+                           favorites=db.call("my_favorites", actor=_me()))
+
+
+# --- my appointments -------------------------------------------------------------------------------------
+
+@bp.route("/appointments")
+def appointments():
+    rows = db.call("my_appointments", actor=_me())
+    return render_template("customer/appointments.html", upcoming=[r for r in rows if r["upcoming"]],
+                           past=[r for r in rows if not r["upcoming"]])
+
+
+def _render_appointment(row, cancel_form=None, reschedule_form=None, alternatives=(), status=200):
+    quote = None
+    if row["can_cancel"]:
+        quote = db.call_one("cancellation_quote", session=row["id"], actor=_me())
+        cancel_form = cancel_form or CancelForm(tier=quote["tier"])
+    day_form = DayForm(request.args)
+    slots = []
+    if row["can_reschedule"]:
+        zone = ZoneInfo(g.user["timezone"])
+        day = (day_form.validate() and day_form.day.data) or row["starts_at"].astimezone(zone).date()
+        day_form.day.data = day
+        slots = [s for s in db.call("available_slots", mechanic=row["mechanic_id"], **{"from": day}, to=day,
+                                    plan=row["plan_code"], service_type=row["service_type"],
+                                    viewer_tz=g.user["timezone"], customer=_me())
+                 if s["available"]]
+    return render_template("customer/appointment.html", a=row, quote=quote, cancel_form=cancel_form,
+                           reschedule_form=reschedule_form or RescheduleForm(), day_form=day_form, slots=slots,
+                           alternatives=alternatives, event=appointment_event(row),
+                           google=invites.google_link(appointment_event(row)),
+                           outlook=invites.outlook_link(appointment_event(row))), status
+
+
+@bp.route("/appointments/<int:session_id>")
+def appointment(session_id):
+    return _render_appointment(_appointment(session_id))
+
+
+@bp.route("/appointments/<int:session_id>/cancel", methods=["POST"])
+def cancel(session_id):
+    row = _appointment(session_id)
+    form = CancelForm()
+    if not form.validate_on_submit():
+        return _render_appointment(row, cancel_form=form, status=400)
+    try:
+        quote = db.call_one("cancellation_quote", session=session_id, actor=_me())
+        if quote["tier"] != form.tier.data:
+            # a policy limit passed between showing the refund and confirming it: show the new one first
+            again = CancelForm(formdata=None, tier=quote["tier"], reason=form.reason.data)
+            again.form_errors.append("The refund changed because the start is now closer. Please check it and confirm again.")
+            return _render_appointment(row, cancel_form=again, status=409)
+        outcome = payments.cancel(_me(), session_id, form.reason.data or None)
+    except db.Refusal as refusal:
+        place_errors(form, refusal)
+        return _render_appointment(row, cancel_form=form, status=refusal.status)
+    flash(_outcome_sentence(outcome), "success")
+    return redirect(url_for("customer.appointment", session_id=session_id))
+
+
+def _outcome_sentence(outcome):
+    parts = []
+    if outcome["refund_cents"]:
+        parts.append(f"${outcome['refund_cents'] / 100:,.2f} CAD goes back to you")
+    if outcome["credit_cents"]:
+        parts.append(f"${outcome['credit_cents'] / 100:,.2f} CAD is added to your account credit")
+    return "Appointment cancelled. " + (" and ".join(parts) + "." if parts else "Nothing is refunded under the policy.")
+
+
+@bp.route("/appointments/<int:session_id>/reschedule", methods=["POST"])
+def reschedule(session_id):
+    row = _appointment(session_id)
+    form = RescheduleForm()
+    start = None
+    if form.validate_on_submit():
+        try:
+            start = datetime.fromisoformat(form.start.data)
+        except ValueError:
+            pass
+    if start is None or start.tzinfo is None:
+        form.start.errors = ["Pick one of the free times shown."]
+        return _render_appointment(row, reschedule_form=form, status=400)
+    try:
+        moved = db.call_one("reschedule_session", actor=_me(), session=session_id, start=start)
+    except db.Refusal as refusal:
+        form.form_errors.append(refusal.message)
+        alternatives = []
+        if refusal.status == 409:
+            alternatives = [r["nearest_free_starts"] for r in db.call(
+                "nearest_free_starts", mechanic=row["mechanic_id"], start=start, plan=row["plan_code"],
+                service_type=row["service_type"], customer=_me(), count=3)]
+        return _render_appointment(row, reschedule_form=form, alternatives=alternatives, status=refusal.status)
+    flash(f"Moved. Your new time is {moved['starts_at'].astimezone(ZoneInfo(g.user['timezone'])):%a %-d %b, %-I:%M %p %Z}; "
+          "the mechanic has been told and your calendar invite is updated.", "success")
+    return redirect(url_for("customer.appointment", session_id=session_id))
+
+
+@bp.route("/appointments/<int:session_id>/waiver", methods=["GET", "POST"])
+def waiver(session_id):
+    row = _appointment(session_id)
+    form = WaiverForm()
+    if form.validate_on_submit() and sign_waiver(form, session_id):
+        flash("Thank you, the waiver is signed.", "success")
+        return redirect(url_for("customer.appointment", session_id=session_id))
+    status = 400 if form.is_submitted() else 200
+    return render_template("customer/waiver.html", a=row, form=form, waiver=db.call_one("my_waiver", actor=_me())), status
+
+
+@bp.route("/appointments/<int:session_id>/join", methods=["POST"])
+def join(session_id):
+    _appointment(session_id)
+    db.call("join_session", actor=_me(), session=session_id)
+    return redirect(url_for("customer.session_room", session_id=session_id))
+
+
+@bp.route("/appointments/<int:session_id>/room")
+def session_room(session_id):
+    return render_template("customer/room.html", a=_appointment(session_id))
+
+
+@bp.route("/appointments/<int:session_id>/calendar.ics")
+def calendar_ics(session_id):
+    return calendar_response(_appointment(session_id))
+
+
+def calendar_response(row):
+    method = "CANCEL" if row["status"] == "cancelled" else "PUBLISH"
+    return Response(invites.invite(appointment_event(row), method=method), mimetype="text/calendar",
+                    headers={"Content-Disposition": f'attachment; filename="autodoctor-{row["id"]}.ics"'})
+
+
+@bp.route("/appointments/<int:session_id>/resend", methods=["POST"])
+def resend_confirmation(session_id):
+    _appointment(session_id)
+    db.call("resend_confirmation", actor=_me(), session=session_id)
+    flash("The confirmation email is on its way again.", "success")
+    return redirect(request.referrer if _is_local(request.referrer) else url_for("customer.appointment", session_id=session_id))
+
+
+# --- vehicles and favorites ------------------------------------------------------------------------------
+
+def _vehicles(form, status=200):
+    return render_template("customer/vehicles.html", form=form, vehicles=db.call("my_vehicles", actor=_me())), status
+
+
+@bp.route("/vehicles")
+def vehicles():
+    return _vehicles(VehicleForm())
 
 
 @bp.route("/vehicles", methods=["POST"])
 def add_vehicle():
     form = VehicleForm()
     if not form.validate_on_submit():
-        return _dashboard(form, 400)
+        return _vehicles(form, 400)
     try:
-        db.call("add_vehicle", actor=g.user["id"], year=form.year.data, make=form.make.data, model=form.model.data,
+        db.call("add_vehicle", actor=_me(), year=form.year.data, make=form.make.data, model=form.model.data,
                 vin=form.vin.data, odometer_km=form.odometer_km.data, plate=form.plate.data)
     except db.Refusal as refusal:
         place_errors(form, refusal)
-        return _dashboard(form, refusal.status)
+        return _vehicles(form, refusal.status)
     flash(f"{form.year.data} {form.make.data} {form.model.data} saved.", "success")
-    return redirect(url_for("customer.dashboard"))
+    return redirect(url_for("customer.vehicles"))
 
 
 @bp.route("/vehicles/<int:vehicle_id>/remove", methods=["POST"])
 def remove_vehicle(vehicle_id):
-    db.call("remove_vehicle", actor=g.user["id"], vehicle_id=vehicle_id)
+    db.call("remove_vehicle", actor=_me(), vehicle_id=vehicle_id)
     flash("Vehicle removed.", "success")
-    return redirect(url_for("customer.dashboard"))
+    return redirect(url_for("customer.vehicles"))
+
+
+@bp.route("/favorites")
+def favorites():
+    return render_template("customer/favorites.html", favorites=db.call("my_favorites", actor=_me()))
+
+
+@bp.route("/favorites/<int:mechanic_id>", methods=["POST"])
+def toggle_favorite(mechanic_id):
+    starred = db.call_value("set_favorite", actor=_me(), mechanic=mechanic_id, favorite=request.form.get("favorite") == "1")
+    flash("Added to your favorites." if starred else "Removed from your favorites.", "success")
+    target = request.form.get("next")
+    return redirect(target if _is_local(target) else url_for("customer.favorites"))
+
+
+def _is_local(target):
+    """Only paths of this site are followed after a form (no open redirect)."""
+    if not target:
+        return False
+    if target.startswith(request.host_url):
+        target = "/" + target[len(request.host_url):]
+    return target.startswith("/") and not target.startswith("//") and "\\" not in target
+

@@ -1,5 +1,5 @@
-"""The public pages: the home page."""
-from flask import Blueprint, render_template
+"""The public pages: the home page and mechanics' profiles; and uploaded files for those allowed to see them."""
+from flask import Blueprint, Response, abort, g, redirect, render_template, request, url_for
 
 import db
 
@@ -9,3 +9,30 @@ bp = Blueprint("main", __name__)
 @bp.route("/")
 def home():
     return render_template("main/home.html", plans=db.call("list_plans"), summary=db.call_one("platform_summary"))
+
+
+@bp.route("/mechanics/<int:mechanic_id>")
+def mechanic_profile(mechanic_id):
+    viewer = g.user["id"] if g.user and g.user["role"] == "customer" else None
+    try:
+        profile = db.call_one("mechanic_profile", mechanic=mechanic_id, viewer=viewer)
+    except db.Refusal as refusal:
+        if refusal.status == 404:
+            abort(404)
+        raise
+    return render_template("main/mechanic.html", m=profile, can_star=viewer is not None)
+
+
+@bp.route("/attachments/<int:attachment_id>")
+def attachment(attachment_id):
+    if g.user is None:
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+    try:
+        row = db.call_one("attachment_for", actor=g.user["id"], attachment=attachment_id)
+    except db.Refusal as refusal:
+        if refusal.status == 404:
+            abort(404)
+        raise
+    return Response(bytes(row["data"]), mimetype=row["content_type"],
+                    headers={"Content-Disposition": f'inline; filename="{row["filename"].replace(chr(34), "")}"',
+                             "Cache-Control": "private, max-age=300"})

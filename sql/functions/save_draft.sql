@@ -13,7 +13,7 @@ begin
     insert into app.booking_drafts as d (customer_id, flow, data, updated_at)
     values (p_actor, p_flow, jsonb_strip_nulls(p_data), app.app_now())
     on conflict (customer_id, flow) do update
-        set data = jsonb_strip_nulls(d.data || excluded.data), updated_at = excluded.updated_at
+        set data = jsonb_strip_nulls(d.data || p_data), updated_at = excluded.updated_at
     returning d.data into v_data;
     return v_data;
 end

@@ -39,7 +39,7 @@ def test_every_demo_role_logs_in_and_sees_its_workspace(client, demo_world, role
     response = submit(client, "/login", {"email": DEMO_LOGINS[role], "password": demo.DEMO_PASSWORD})
     assert response.status_code == 302
     page = client.get(response.location).get_data(as_text=True)
-    expected = {"customer": "Honda Civic", "mechanic": "Weekly availability",
+    expected = {"customer": "Account credit", "mechanic": "Weekly availability",
                 "workshop_admin": "Queen West Auto Care", "admin": "Mechanics by type"}[role]
     assert expected in page
 
@@ -52,7 +52,7 @@ def test_a_customer_saves_and_removes_a_vehicle(client, database):
                                              "vin": "jm3kfbcm4k0123456", "odometer_km": "61000", "plate": "abc 123"},
                       action="/customer/vehicles")
     assert response.status_code == 302
-    page = client.get("/customer/").get_data(as_text=True)
+    page = client.get("/customer/vehicles").get_data(as_text=True)
     assert "2019 Mazda CX-5" in page and "JM3KFBCM4K0123456" in page and "61,000 km" in page
     vehicle = database.scalar("select id from app.vehicles")
     assert submit(client, "/customer/", {}, action=f"/customer/vehicles/{vehicle}/remove").status_code == 302
