@@ -209,8 +209,12 @@ def _charge(payment):
 def checkout(customer_id, *, kind, plan, card=None, hold_id=None, **booking):
     """Pays for a booking: the session exists when this returns a succeeded payment. A decline returns the
     failed payment (the hold is released); an unreachable gateway leaves it pending for reconciliation."""
-    payment = db.call_one("begin_checkout", actor=customer_id, kind=kind, plan=plan,
-                          payment_method=payment_method_for(card) if card else None, hold_id=hold_id, **booking)
+    return _pay(db.call_one("begin_checkout", actor=customer_id, kind=kind, plan=plan,
+                            payment_method=payment_method_for(card) if card else None, hold_id=hold_id, **booking))
+
+
+def _pay(payment):
+    """Charges what a payment leaves for the card, between two database calls (never inside a transaction)."""
     if payment["status"] == "pending" and payment["amount_cents"] > 0:
         try:
             intent = _charge(payment)
@@ -220,6 +224,12 @@ def checkout(customer_id, *, kind, plan, card=None, hold_id=None, **booking):
         payment = db.call_one("apply_payment_intent", intent=Jsonb(intent), payment=payment["id"])
     send_refunds()
     return payment
+
+
+def charge_balance(actor_id, session_id):
+    """Charges the balance of a completed in-person session on the deposit's card; the session is settled
+    when it succeeds. A decline leaves the payment failed for the workshop to collect another way."""
+    return _pay(db.call_one("begin_balance_payment", actor=actor_id, session=session_id))
 
 
 def cancel(actor_id, session_id, reason=None):

@@ -267,3 +267,34 @@ def test_a_request_the_mechanic_never_accepted_is_refunded_in_full(world, gatewa
     assert money(world, session) == (2900, 0, {})
     expected = "not_accepted" if who == "customer cancels" else "mechanic_cancelled"
     assert world.value("select reason from app.refunds where session_id = %s", [session]) == expected
+
+
+@pytest.mark.parametrize("card, status, settled", [("pm_card_visa", "succeeded", True), ("pm_card_chargeDeclined", "failed", False)])
+def test_the_in_person_balance_is_charged_after_the_service_on_the_deposit_card(world, gateway, card, status, settled):
+    shop, mechanic = shop_mechanic(world, "employee")
+    customer, stranger = world.customer(), world.customer()
+    session = pay(world, gateway, customer, mechanic, service="in_person")["session_id"]
+    if not settled:  # the card that paid the deposit is refused by the time the balance is due
+        world.conn.execute("update app.payments set payment_method = %s where session_id = %s", [card, session])
+    refused = "select * from app.begin_balance_payment(%s, %s)"
+    with pytest.raises(psycopg.Error) as early:
+        with world.conn.transaction():
+            world.conn.execute(refused, [mechanic, session])
+    assert early.value.sqlstate == "UR001"  # nothing is due before the service
+    world.conn.execute("update app.sessions set status = 'pending' where id = %s", [session])
+    world.conn.execute("select app.start_session(%s, %s)", [mechanic, session])
+    world.conn.execute("select app.complete_session(%s, %s)", [mechanic, session])
+    assert world.value("select count(*) from app.payouts where session_id = %s", [session]) == 0  # waits for the balance
+    with pytest.raises(psycopg.Error) as theirs:
+        with world.conn.transaction():
+            world.conn.execute(refused, [stranger, session])
+    assert theirs.value.sqlstate == "UN001"
+
+    balance = world.conn.execute(refused, [mechanic, session]).fetchone()
+    assert (balance["kind"], balance["amount_cents"], balance["payment_method"], balance["idempotency_key"]) == (
+        "balance", 2900 - 1500, card, f"balance-{session}-1")
+    assert world.conn.execute(refused, [mechanic, session]).fetchone()["id"] == balance["id"]  # a second click
+    assert charge(world, gateway, balance)["status"] == status
+    payouts = {r["payee"]: r["amount_cents"] for r in world.conn.execute(
+        "select payee, amount_cents from app.payouts where session_id = %s", [session])}
+    assert payouts == ({"workshop": 2030, "platform": 870} if settled else {})
