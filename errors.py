@@ -44,7 +44,7 @@ CODES = {
     "UR007": "A no-show can be marked from 10 minutes after the start.",
     "UR008": "The waiver can be signed from 1 hour before the start.",
     "UR009": "The session opens 15 minutes before its start.",
-    "UR010": "Sign the waiver first: joining needs it.",
+    "UR010": "Sign the waiver first: a session needs it.",
     "UR011": "A session can be moved until 2 hours before its start. Cancel it instead?",
     "UL001": "Too many attempts to log in. Please wait 15 minutes and try again.",
 }

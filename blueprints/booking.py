@@ -1,7 +1,471 @@
-"""Book Now (SPEC §3.1): the immediate wizard at /customer/book."""
-from flask import Blueprint
+"""Book Now (SPEC §3.1): the immediate wizard at /customer/book.
 
-from blueprints.auth import requires_role
+Four steps (vehicle, plan, mechanic, concern), then the waiver and payment. What the customer enters lives in
+their server-side draft (my_draft / save_draft, flow 'book'), never in the cookie. A page whose earlier steps
+are missing sends the customer to the first of them; Back from step 1 forgets the draft.
+"""
+import functools
+
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask_wtf import FlaskForm
+from flask_wtf.file import MultipleFileField
+from psycopg.types.json import Jsonb
+from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import AnyOf, InputRequired, Length, Optional, Regexp, ValidationError
+
+import db
+import errors
+import payments
+from blueprints.auth import place_errors, requires_role
+from blueprints.checkout import PaymentForm, WaiverForm, pay, sign_waiver
+from blueprints.customer import VehicleForm
 
 bp = Blueprint("booking", __name__, url_prefix="/customer/book")
 bp.before_request(requires_role("customer"))
+
+FLOW = "book"
+STEPS = ("vehicle", "plan", "mechanic", "concern", "waiver", "payment")
+STEP_LABELS = {"vehicle": "Vehicle", "plan": "Plan", "mechanic": "Mechanic", "concern": "Concern",
+               "waiver": "Waiver", "payment": "Payment"}
+FIRST_MISSING = {"vehicle": "Choose a vehicle first, or Just Advice.", "plan": "Choose a plan first.",
+                 "mechanic": "Find a mechanic who is online first.", "concern": "Describe the concern first.",
+                 "waiver": "Sign the waiver first."}
+TABS = {"all": "All", "brand": "Brand specialist", "favorites": "My favorites"}
+CATEGORIES = {"": "Choose one", "engine": "Engine", "brakes": "Brakes", "electrical": "Electrical",
+              "transmission": "Transmission", "suspension": "Suspension and steering", "noise": "A strange noise",
+              "warning_light": "A warning light", "other": "Something else"}
+MAX_FILES = 5
+
+
+class VehicleChoiceForm(FlaskForm):
+    """A saved vehicle's button (vehicle_id) or Skip — Just Advice (advice_only)."""
+    vehicle_id = IntegerField(validators=[Optional()])
+    advice_only = BooleanField()
+
+
+class PlanForm(FlaskForm):
+    plan = StringField(validators=[InputRequired(message="Choose a plan.")])
+
+
+class LocationForm(FlaskForm):
+    """Where to search from and which tab: posted by Continue and Join waitlist."""
+    city = StringField("City", validators=[Optional(), Length(max=80)])
+    postal_code = StringField("Postal code", validators=[
+        Optional(), Length(max=10), Regexp(r"^[A-Za-z0-9 -]*$", message="Enter a postal code like M5V 2T6.")])
+    tab = HiddenField(validators=[Optional(), AnyOf(list(TABS), message="Choose All, Brand specialist or My favorites.")])
+
+    def check(self, submitted=True):
+        """Validates (a posted form only when submitted); the hidden tab's error is shown above the form."""
+        valid = self.validate_on_submit() if submitted else self.validate()
+        if self.tab.errors:
+            self.form_errors.extend(self.tab.errors)
+            self.tab.data = "all"
+        return valid
+
+
+class SearchForm(LocationForm):
+    """The same fields in the query string of Find mechanics: a search changes nothing."""
+    class Meta:
+        csrf = False
+
+
+class ConcernForm(FlaskForm):
+    concern_category = SelectField("What is it about?", choices=[SelectChoice(k, v) for k, v in CATEGORIES.items()],
+                                   validators=[InputRequired(message="Choose what the concern is about.")])
+    concern = TextAreaField("Describe the problem", validators=[InputRequired(message="Describe the problem."),
+                                                                Length(max=4000)])
+    is_urgent = BooleanField("It is urgent (for instance, I am stuck at the roadside)")
+    files = MultipleFileField("Photos or videos (optional)")
+
+    def validate_concern(self, field):
+        shortest = 5 if self.is_urgent.data else 10
+        if len((field.data or "").strip()) < shortest:
+            raise ValidationError(f"Describe the problem in at least {shortest} characters"
+                                  f"{' (urgent)' if self.is_urgent.data else ' (5 when it is urgent)'}.")
+
+
+class Draft:
+    """The logged-in customer's Book Now draft, and the rows it points at (read once per request)."""
+
+    def __init__(self):
+        self.actor = g.user["id"]
+        self.data = db.call_value("my_draft", actor=self.actor, flow=FLOW) or {}
+
+    def save(self, **changes):
+        """Merges changes into the draft; a value of None forgets the key."""
+        self.data = db.call_value("save_draft", actor=self.actor, flow=FLOW, data=Jsonb(changes))
+
+    @functools.cached_property
+    def vehicles(self):
+        return db.call("my_vehicles", actor=self.actor)
+
+    @functools.cached_property
+    def plans(self):
+        return db.call("list_plans")
+
+    @functools.cached_property
+    def waiver(self):
+        return db.call_one("my_waiver", actor=self.actor)
+
+    def attachments(self):
+        return db.call("draft_attachments", actor=self.actor, flow=FLOW)
+
+    @property
+    def advice_only(self):
+        return self.data.get("advice_only") is True
+
+    @property
+    def vehicle(self):
+        return next((v for v in self.vehicles if v["id"] == self.data.get("vehicle_id")), None)
+
+    @property
+    def plan(self):
+        return next((p for p in self.plans if p["code"] == self.data.get("plan")), None)
+
+    @property
+    def make(self):
+        return None if self.advice_only or self.vehicle is None else self.vehicle["make"]
+
+    @property
+    def tab(self):
+        return self.data.get("tab") if self.data.get("tab") in TABS else "all"
+
+    def done(self, step):
+        if step == "vehicle":
+            return self.advice_only or self.vehicle is not None
+        if step == "plan":
+            return self.plan is not None
+        if step == "mechanic":
+            return self.data.get("located") is True
+        if step == "concern":
+            return bool(self.data.get("concern"))
+        if step == "waiver":  # signed in the last 30 days (or no waiver published at all)
+            return self.waiver is None or self.waiver["on_file"]
+        return False
+
+    def first_missing(self):
+        return next(step for step in STEPS if not self.done(step))
+
+    def location(self):
+        """The draft's location, else the profile's: what the search starts from."""
+        if "city" in self.data or "postal_code" in self.data:
+            return {"city": self.data.get("city", ""), "postal_code": self.data.get("postal_code", "")}
+        profile = db.call_one("my_location", actor=self.actor) or {}
+        return {"city": profile.get("city") or "", "postal_code": profile.get("postal_code") or ""}
+
+
+def step(name):
+    """A wizard page: loads the draft and sends the customer to the first step still missing before it."""
+    def decorate(view):
+        @functools.wraps(view)
+        def guarded(**kwargs):
+            draft = Draft()
+            missing = draft.first_missing()
+            if STEPS.index(missing) < STEPS.index(name):
+                flash(FIRST_MISSING[missing], "info")
+                return redirect(url_for(f"booking.{missing}"))
+            return view(draft, **kwargs)
+        return guarded
+    return decorate
+
+
+def _indicator(draft, current):
+    """The step indicator: 1-4, then waiver and payment; the steps up to the first missing one are links (a
+    waiver on file is skipped, so it is none)."""
+    reachable = STEPS.index(draft.first_missing())
+    items = []
+    for index, name in enumerate(STEPS):
+        if name == current:
+            state = "current"
+        elif name == "waiver" and draft.done("waiver"):
+            state = "on-file"
+        else:
+            state = "done" if draft.done(name) else "todo"
+        link = index <= reachable and state not in ("current", "on-file")
+        items.append({"name": name, "label": STEP_LABELS[name], "number": index + 1 if index < 4 else None,
+                      "state": state, "url": url_for(f"booking.{name}") if link else None})
+    return items
+
+
+def _page(template, draft, current, status=200, **context):
+    return render_template(f"booking/{template}.html", draft=draft, steps=_indicator(draft, current),
+                           **context), status
+
+
+@bp.route("/")
+def start():
+    return redirect(url_for(f"booking.{Draft().first_missing()}"))
+
+
+@bp.route("/leave", methods=["POST"])
+def leave():
+    db.call("clear_draft", actor=g.user["id"], flow=FLOW)
+    return redirect(url_for("customer.dashboard"))
+
+
+# --- 1. vehicle ----------------------------------------------------------------------------------------------
+
+def _vehicle_page(draft, choice, new, status=200):
+    return _page("vehicle", draft, "vehicle", status, choice=choice, form=new)
+
+
+def _choose_vehicle(draft, vehicle_id):
+    changes = {"vehicle_id": vehicle_id, "advice_only": True if vehicle_id is None else None}
+    if (draft.data.get("vehicle_id"), draft.advice_only) != (vehicle_id, vehicle_id is None):
+        # the brand tab and the ranking depend on the make: the search is done again
+        changes.update(located=None, tab=None)
+    draft.save(**changes)
+    return redirect(url_for("booking.plan"))
+
+
+@bp.route("/vehicle", methods=["GET", "POST"])
+@step("vehicle")
+def vehicle(draft):
+    choice = VehicleChoiceForm()
+    new = VehicleForm(formdata=None)
+    if not choice.is_submitted():
+        return _vehicle_page(draft, choice, new)
+    if choice.validate_on_submit():
+        if choice.advice_only.data:
+            return _choose_vehicle(draft, None)
+        if any(v["id"] == choice.vehicle_id.data for v in draft.vehicles):
+            return _choose_vehicle(draft, choice.vehicle_id.data)
+        if choice.vehicle_id.data is not None:
+            choice.form_errors.append("That vehicle is not one of yours. Choose one of yours below, or Just Advice.")
+            return _vehicle_page(draft, choice, new, 404)
+    choice.form_errors.append(errors.CODES["UV010"])
+    return _vehicle_page(draft, choice, new, 400)
+
+
+@bp.route("/vehicle/new", methods=["POST"])
+@step("vehicle")
+def add_vehicle(draft):
+    form = VehicleForm()
+    if not form.validate_on_submit():
+        return _vehicle_page(draft, VehicleChoiceForm(formdata=None), form, 400)
+    try:
+        vehicle_id = db.call_value("add_vehicle", actor=draft.actor, year=form.year.data, make=form.make.data,
+                                   model=form.model.data, vin=form.vin.data, odometer_km=form.odometer_km.data,
+                                   plate=form.plate.data)
+    except db.Refusal as refusal:
+        place_errors(form, refusal)
+        return _vehicle_page(draft, VehicleChoiceForm(formdata=None), form, refusal.status)
+    flash(f"{form.year.data} {form.make.data} {form.model.data} saved to your vehicles.", "success")
+    return _choose_vehicle(draft, vehicle_id)
+
+
+# --- 2. plan -------------------------------------------------------------------------------------------------
+
+@bp.route("/plan", methods=["GET", "POST"])
+@step("plan")
+def plan(draft):
+    form = PlanForm()
+    if not form.is_submitted():
+        return _page("plan", draft, "plan", form=form)
+    if form.validate_on_submit() and any(p["code"] == form.plan.data for p in draft.plans):
+        draft.save(plan=form.plan.data)
+        return redirect(url_for("booking.mechanic"))
+    form.form_errors.append(errors.CODES["UV003"])
+    return _page("plan", draft, "plan", 400, form=form)
+
+
+# --- 3. mechanic ---------------------------------------------------------------------------------------------
+
+def _find(draft, form):
+    return db.call("find_mechanics_now", actor=draft.actor, tab=form.tab.data or "all", make=draft.make,
+                   concern=draft.data.get("concern"), city=form.city.data or None,
+                   postal_code=form.postal_code.data or None)
+
+
+def _search_args(form, **extra):
+    """The query string that shows this search again (tab, location), for links and redirects."""
+    return {"tab": form.tab.data or "all", "city": form.city.data or None,
+            "postal_code": form.postal_code.data or None, **extra}
+
+
+def _keep_location(draft, form):
+    draft.save(city=(form.city.data or "").strip(), postal_code=(form.postal_code.data or "").strip(),
+               tab=form.tab.data or "all")
+
+
+def _mechanic_page(draft, form, results=None, status=200):
+    """Step 3; results None: nothing searched yet; [] nobody online (the waitlist, scheduling and the offline
+    list are offered)."""
+    return _page("mechanic", draft, "mechanic", status, form=form, tabs=TABS, results=results,
+                 offline=db.call("offline_mechanics", actor=draft.actor) if results == [] else None,
+                 waitlist=db.call_one("waitlist_entry", actor=draft.actor),
+                 search_args=_search_args(form))
+
+
+@bp.route("/mechanic")
+@step("mechanic")
+def mechanic(draft):
+    form = SearchForm(formdata=request.args or None, data={**draft.location(), "tab": draft.tab})
+    if not form.check(submitted=False):
+        return _mechanic_page(draft, form, status=400)
+    if "find" not in request.args:
+        return _mechanic_page(draft, form)  # nothing is searched before Find mechanics is pressed (SPEC §3.1)
+    try:
+        results = _find(draft, form)
+    except db.Refusal as refusal:
+        place_errors(form, refusal)
+        return _mechanic_page(draft, form, status=refusal.status)
+    return _mechanic_page(draft, form, results)
+
+
+@bp.route("/mechanic/continue", methods=["POST"])
+@step("mechanic")
+def mechanic_continue(draft):
+    form = LocationForm()
+    if not form.check():
+        return _mechanic_page(draft, form, status=400)
+    try:
+        results = _find(draft, form)
+    except db.Refusal as refusal:
+        place_errors(form, refusal)
+        return _mechanic_page(draft, form, status=refusal.status)
+    _keep_location(draft, form)
+    if not results:
+        flash("Nobody is online for this search any more. Join the waitlist, schedule instead, or search again.", "info")
+        return redirect(url_for("booking.mechanic", **_search_args(form, find=1)))
+    draft.save(located=True)
+    return redirect(url_for("booking.concern"))
+
+
+@bp.route("/mechanic/waitlist", methods=["POST"])
+@step("mechanic")
+def join_waitlist(draft):
+    form = LocationForm()
+    if not form.check():
+        return _mechanic_page(draft, form, status=400)
+    _keep_location(draft, form)
+    try:
+        db.call("join_waitlist", actor=draft.actor, plan=draft.plan["code"],
+                vehicle_id=None if draft.advice_only else draft.vehicle["id"], advice_only=draft.advice_only,
+                concern=draft.data.get("concern"))
+    except db.Refusal as refusal:
+        if refusal.constraint != "customer_waitlist_one_pending":
+            form.form_errors.append(refusal.message)
+            return _mechanic_page(draft, form, [], refusal.status)
+        flash(refusal.message, "info")
+    else:
+        flash("You are on the waitlist. We have emailed you a confirmation.", "success")
+    return redirect(url_for("booking.mechanic", **_search_args(form, find=1)) + "#waitlist")
+
+
+@bp.route("/mechanic/waitlist/leave", methods=["POST"])
+@step("mechanic")
+def leave_waitlist(draft):
+    form = LocationForm()
+    if not form.check():
+        return _mechanic_page(draft, form, status=400)
+    if db.call_value("leave_waitlist", actor=draft.actor):
+        flash("You have left the waitlist.", "success")
+    return redirect(url_for("booking.mechanic", **_search_args(form, find=1)))
+
+
+@bp.route("/mechanic/schedule-instead", methods=["POST"])
+@step("mechanic")
+def schedule_instead(draft):
+    db.call("schedule_instead", actor=draft.actor)
+    return redirect(url_for("scheduling.start"))
+
+
+# --- 4. concern ----------------------------------------------------------------------------------------------
+
+def _concern_page(draft, form, status=200):
+    return _page("concern", draft, "concern", status, form=form, attachments=draft.attachments(), max_files=MAX_FILES)
+
+
+def _attach(draft, form):
+    """Keeps each uploaded file in the draft (the database reads its type from the content); a refused one is
+    named next to the field. True when every file was kept."""
+    for upload in form.files.data or []:
+        try:
+            db.call("add_attachment", actor=draft.actor, flow=FLOW, filename=upload.filename, data=upload.read())
+        except db.Refusal as refusal:
+            form.files.errors.append(f"{upload.filename}: {refusal.message}")
+    return not form.files.errors
+
+
+@bp.route("/concern", methods=["GET", "POST"])
+@step("concern")
+def concern(draft):
+    saved = {k: draft.data.get(k) for k in ("concern_category", "concern", "is_urgent")}
+    form = ConcernForm(data={k: v for k, v in saved.items() if v is not None})
+    if not form.is_submitted():
+        return _concern_page(draft, form)
+    if not form.validate_on_submit():
+        return _concern_page(draft, form, 400)
+    if len(draft.attachments()) + len(form.files.data or []) > MAX_FILES:
+        form.files.errors.append(errors.CODES["UV015"])
+        return _concern_page(draft, form, 400)
+    draft.save(concern_category=form.concern_category.data, concern=form.concern.data.strip(),
+               is_urgent=form.is_urgent.data)
+    if not _attach(draft, form):
+        return _concern_page(draft, form, 400)
+    return redirect(url_for("booking.waiver"))
+
+
+@bp.route("/concern/files/<int:attachment_id>/remove", methods=["POST"])
+@step("concern")
+def remove_attachment(draft, attachment_id):
+    db.call("remove_attachment", actor=draft.actor, flow=FLOW, attachment=attachment_id)
+    flash("The file was removed.", "success")
+    return redirect(url_for("booking.concern"))
+
+
+# --- 5. waiver -----------------------------------------------------------------------------------------------
+
+@bp.route("/waiver", methods=["GET", "POST"])
+@step("waiver")
+def waiver(draft):
+    if draft.done("waiver"):
+        return redirect(url_for("booking.payment"))
+    form = WaiverForm()
+    if form.validate_on_submit() and sign_waiver(form):
+        flash("Thank you: the waiver is signed.", "success")
+        return redirect(url_for("booking.payment"))
+    return _page("waiver", draft, "waiver", 400 if form.is_submitted() else 200, form=form, waiver=draft.waiver)
+
+
+# --- 6. payment ----------------------------------------------------------------------------------------------
+
+def _payment_page(draft, form, status=200):
+    money = db.call_one("my_money", actor=draft.actor)
+    price = draft.plan["price_cents"]
+    credit = min(money["credit_cents"], price)
+    return _page("payment", draft, "payment", status, form=form, price=price, credit=credit, card_due=price - credit,
+                 attachments=draft.attachments(), category=CATEGORIES.get(draft.data.get("concern_category")),
+                 tab=TABS[draft.tab])
+
+
+@bp.route("/payment", methods=["GET", "POST"])
+@step("payment")
+def payment(draft):
+    form = PaymentForm()
+    if not form.is_submitted():
+        return _payment_page(draft, form)
+    if not form.validate_on_submit():
+        return _payment_page(draft, form, 400)
+    if form.card.data and payments.payment_method_for(form.card.data) is None:
+        form.card.errors.append("That card number is not one we can take. Try the test card 4242 4242 4242 4242.")
+        return _payment_page(draft, form, 400)
+    try:
+        paid, message = pay(
+            form, kind="immediate", plan=draft.plan["code"], vehicle_id=None if draft.advice_only else draft.vehicle["id"],
+            advice_only=draft.advice_only, request_type="brand_specialist" if draft.tab == "brand" else "general",
+            concern_category=draft.data.get("concern_category"), concern=draft.data.get("concern"),
+            is_urgent=draft.data.get("is_urgent") is True,
+            intake=Jsonb({"attachments": [a["attachment_id"] for a in draft.attachments()],
+                          "city": draft.data.get("city") or None, "postal_code": draft.data.get("postal_code") or None}))
+    except db.Refusal as refusal:
+        place_errors(form, refusal)
+        return _payment_page(draft, form, refusal.status)
+    if message is None:
+        db.call("clear_draft", actor=draft.actor, flow=FLOW)
+        flash("Paid. Your request is on its way to the mechanics online: the first to accept joins you here.", "success")
+        return redirect(url_for("customer.session_room", session_id=paid["session_id"]))
+    form.form_errors.append(message)
+    return _payment_page(draft, form, 402 if paid["status"] == "failed" else 202)

@@ -56,6 +56,6 @@ def pay(form, **booking):
         return payment, ("That time was taken while you paid. Nothing was charged in the end: the full amount "
                          "is on its way back to your card and account credit.")
     if payment["status"] == "failed":
-        return payment, f"Your card was not charged: {payment['failure_message'] or 'the payment was declined'}."
+        return payment, f"Your card was not charged: {(payment['failure_message'] or 'the payment was declined').rstrip('.')}."
     return payment, ("We are waiting for the card network to confirm your payment. Your booking appears under "
                      "My appointments as soon as it does; nothing is charged twice.")

@@ -37,6 +37,9 @@ begin
         v_service := v_hold.service_type;
     elsif p_hold_id is not null then
         raise exception using errcode = 'UV001', column = 'hold_id', message = 'an immediate session has no held time';
+    elsif not app.waiver_on_file(p_actor, app.app_now()) then
+        -- SPEC §12: an immediate session is signed for before it is paid for
+        raise exception using errcode = 'UR010', column = 'signature', message = 'sign the waiver before paying';
     end if;
     perform app.check_booking_input(p_actor, p_kind, p_plan, v_service, p_vehicle_id, p_advice_only, p_request_type,
                                     p_concern, p_is_urgent);
@@ -112,5 +115,5 @@ comment on function app.begin_checkout(bigint, text, text, text, bigint, bigint,
     'idempotency key derived from the hold (or the payment). Credit covering everything completes the booking '
     'at once. A second call for the same hold (or open immediate checkout) returns the first attempt. Raises '
     'the booking''s errors, UN001 (hold not theirs), UR003 (hold expired), UC004 (an active immediate '
-    'session), UV011/UV012 (no hold, no card).';
+    'session), UR010 (immediate without a signed waiver), UV011/UV012 (no hold, no card).';
 grant execute on function app.begin_checkout(bigint, text, text, text, bigint, bigint, boolean, text, text, text, boolean, jsonb) to autodoctor_app;

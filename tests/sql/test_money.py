@@ -138,6 +138,13 @@ def test_provider_cancellation_refunds_everything_even_late(world, gateway, side
 
 def test_pending_immediate_session_cancelled_is_refunded_in_full(world, gateway):
     customer = world.customer()
+    immediate = ("select * from app.begin_checkout(p_actor => %s, p_kind => 'immediate', p_plan => 'premium', "
+                 "p_payment_method => 'pm_card_visa', p_advice_only => true, p_concern => 'Engine light is on')")
+    with pytest.raises(psycopg.Error) as unsigned:
+        with world.conn.transaction():
+            world.conn.execute(immediate, [customer])
+    assert unsigned.value.sqlstate == "UR010"  # signed before payment (SPEC §12)
+    world.conn.execute("select app.sign_waiver(p_actor => %s, p_typed_name => 'Casey')", [customer])
     payment = world.conn.execute(
         "select * from app.begin_checkout(p_actor => %s, p_kind => 'immediate', p_plan => 'premium', "
         "p_payment_method => 'pm_card_visa', p_advice_only => true, p_concern => 'Engine light is on')",

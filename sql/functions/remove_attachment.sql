@@ -1,0 +1,24 @@
+create or replace function app.remove_attachment(p_actor bigint, p_flow text, p_attachment bigint) returns boolean
+language plpgsql volatile security definer
+set search_path = app, pg_temp
+as $$
+declare
+    v_draft jsonb := app.my_draft(p_actor, p_flow);
+begin
+    -- only a file of this draft that no session has taken yet
+    delete from app.attachments a
+    where a.id = p_attachment and a.customer_id = p_actor and a.session_id is null
+      and to_jsonb(p_attachment) <@ coalesce(v_draft->'attachments', '[]');
+    if not found then
+        raise exception using errcode = 'UN001', message = format('attachment %s is not in a draft of customer %s', p_attachment, p_actor);
+    end if;
+    perform app.save_draft(p_actor, p_flow, jsonb_build_object('attachments', coalesce(
+        (select jsonb_agg(e) from jsonb_array_elements(v_draft->'attachments') e where e <> to_jsonb(p_attachment)),
+        '[]')));
+    return true;
+end
+$$;
+comment on function app.remove_attachment(bigint, text, bigint) is
+    'Takes a photo or video out of the acting customer''s wizard draft (flow book or schedule) and deletes it. '
+    'Raises UP001, UN001 (not a file of their draft).';
+grant execute on function app.remove_attachment(bigint, text, bigint) to autodoctor_app;
