@@ -96,7 +96,7 @@ def test_serve_with_demo_data_that_survives_a_restart(tmp_path):
         customer = Browser(base)
         status, headers = customer.submit("/login", {"email": "alex@example.com", "password": demo.DEMO_PASSWORD})
         assert status == 302 and headers["Location"].endswith("/customer/")
-        assert "Honda Civic" in customer.get("/customer/")[1]
+        assert "Honda Civic" in customer.get("/customer/vehicles")[1]
         newcomer = Browser(base)
         status, _ = newcomer.submit("/signup", {"name": "Dana New", "email": "dana@example.com",
                                                 "password": "a long password", "confirm": "a long password",

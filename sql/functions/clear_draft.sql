@@ -10,10 +10,15 @@ begin
     where d.customer_id = p_actor and (p_flow is null or d.flow = p_flow)
       and a.customer_id = p_actor and a.session_id is null
       and a.id in (select jsonb_array_elements_text(coalesce(d.data->'attachments', '[]'))::bigint);
+    -- a hold taken in the draft goes back with it (a booked one is confirmed, not reserved, and stays)
+    update app.slot_reservations r set status = 'cancelled', released_at = app.app_now()
+    from app.booking_drafts d
+    where d.customer_id = p_actor and (p_flow is null or d.flow = p_flow)
+      and r.id = (d.data->>'hold_id')::bigint and r.customer_id = p_actor and r.status = 'reserved';
     delete from app.booking_drafts d where d.customer_id = p_actor and (p_flow is null or d.flow = p_flow);
 end
 $$;
 comment on function app.clear_draft(bigint, text) is
     'Forgets the acting customer''s wizard draft (one flow, or both), with the files uploaded into it and '
-    'never booked. Raises UP001.';
+    'never booked, and gives back a hold taken in it. Raises UP001.';
 grant execute on function app.clear_draft(bigint, text) to autodoctor_app;

@@ -75,3 +75,55 @@ def test_from_the_home_page_to_a_paid_immediate_session(page, shot, world, datab
     assert row == {"status": "pending", "advice_only": True, "kind": "immediate"}
     assert world.value("select amount_cents from app.payments where customer_id = %s and status = 'succeeded'", [customer]) == 2900
     assert world.value("select count(*) from app.session_offers where mechanic_id = %s", [mechanic]) == 1
+
+
+def test_from_the_home_page_to_a_scheduled_online_appointment_and_its_invite(page, shot, world, database, tmp_path):
+    mechanic = maria(world)
+    customer = make_customer(database)
+    start = local("America/Toronto", "2026-11-25 10:00")  # NOW is Monday 2026-11-23, 9:00 in Toronto
+
+    page.goto("/")
+    shot("home")
+    page.get_by_role("link", name="Schedule for later").click()
+    log_in(page, shot)
+
+    page.get_by_role("button", name=re.compile("^Online")).click()
+    shot("service-chosen")
+    page.get_by_role("button", name=re.compile("Just Advice")).click()
+    shot("vehicle-chosen")
+    page.get_by_role("button", name=re.compile("^Standard")).click()
+    shot("mechanics")
+    page.get_by_role("button", name="Choose Maria Mechanic").click()
+
+    expect(page.get_by_text("America/Toronto").first).to_be_visible()  # the zone is named
+    shot("calendar")
+    page.locator('a[data-day="2026-11-25"]').click()
+    expect(page.get_by_role("heading", name="Free times on Wednesday 25 November")).to_be_visible()
+    shot("day-slots")
+    page.get_by_role("button", name=re.compile(r"^10:00 AM")).click()
+    hold = world.conn.execute("select status, starts_at, expires_at from app.slot_reservations where customer_id = %s",
+                              [customer]).fetchone()
+    assert (hold["status"], hold["starts_at"], hold["expires_at"]) == ("reserved", start, world.value("select app.app_now()") + timedelta(minutes=15))
+
+    page.get_by_label("Service category").select_option("diagnostic")
+    page.get_by_label("Describe the problem or question").fill("A clunk from the front left wheel over bumps.")
+    shot("intake")
+    page.get_by_role("button", name="Continue").click()
+
+    page.get_by_label("Card number").fill("4242 4242 4242 4242")
+    shot("review")
+    page.get_by_role("button", name=re.compile("^Pay")).click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("You are booked")
+    shot("confirmation")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download .ics").click()
+    path = tmp_path / "invite.ics"
+    download.value.save_as(path)
+    event = next(iter(ics.Calendar(path.read_text()).events))  # the `ics` parser, not the library that wrote it
+    assert event.begin.datetime.astimezone(timezone.utc) == start.astimezone(timezone.utc)
+    assert event.end.datetime - event.begin.datetime == timedelta(minutes=30)
+    session = world.conn.execute("select id, status, scheduled_for from app.sessions where customer_id = %s", [customer]).fetchone()
+    assert (session["status"], session["scheduled_for"]) == ("scheduled", start)
+    assert event.uid == f"session-{session['id']}@autodoctor.app"
+    assert world.value("select status from app.slot_reservations where customer_id = %s", [customer]) == "confirmed"

@@ -291,3 +291,15 @@ def test_book_now_search_ranks_online_mechanics_and_the_favorites_tab_keeps_favo
     refused(world, "UV008", "select * from app.find_mechanics_now(%s, 'brand')", [customer])
     refused(world, "UN002", "select app.set_favorite(%s, -1, true)", [customer])
     assert world.value("select count(*) from app.favorites where customer_id = %s", [customer]) == 2
+
+
+def test_leaving_a_wizard_gives_back_the_hold_taken_in_it_but_never_a_booking(world, booked):
+    customer, mechanic, session = booked
+    later = START + timedelta(days=1)
+    hold = world.value("select hold_id from app.reserve_slot(%s, %s, %s, 'standard')", [customer, mechanic, later])
+    world.conn.execute("select app.save_draft(%s, 'schedule', %s)", [customer, psycopg.types.json.Jsonb({"hold_id": hold})])
+    booked_claim = world.value("select reservation_id from app.sessions where id = %s", [session])
+    world.conn.execute("select app.save_draft(%s, 'book', %s)", [customer, psycopg.types.json.Jsonb({"hold_id": booked_claim})])
+    world.conn.execute("select app.clear_draft(%s)", [customer])
+    assert world.value("select status from app.slot_reservations where id = %s", [hold]) == "cancelled"
+    assert world.value("select status from app.slot_reservations where id = %s", [booked_claim]) == "confirmed"
