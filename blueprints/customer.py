@@ -108,11 +108,11 @@ def _render_appointment(row, cancel_form=None, reschedule_form=None, alternative
                                     plan=row["plan_code"], service_type=row["service_type"],
                                     viewer_tz=g.user["timezone"], customer=_me())
                  if s["available"]]
+    event = appointment_event(row)
     return render_template("customer/appointment.html", a=row, quote=quote, cancel_form=cancel_form,
                            reschedule_form=reschedule_form or RescheduleForm(), day_form=day_form, slots=slots,
-                           alternatives=alternatives, event=appointment_event(row),
-                           google=invites.google_link(appointment_event(row)),
-                           outlook=invites.outlook_link(appointment_event(row))), status
+                           alternatives=alternatives, event=event, google=invites.google_link(event),
+                           outlook=invites.outlook_link(event)), status
 
 
 @bp.route("/appointments/<int:session_id>")

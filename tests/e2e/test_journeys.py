@@ -78,7 +78,7 @@ def test_from_the_home_page_to_a_paid_immediate_session(page, shot, world, datab
 
 
 def test_from_the_home_page_to_a_scheduled_online_appointment_and_its_invite(page, shot, world, database, tmp_path):
-    mechanic = maria(world)
+    maria(world)
     customer = make_customer(database)
     start = local("America/Toronto", "2026-11-25 10:00")  # NOW is Monday 2026-11-23, 9:00 in Toronto
 
