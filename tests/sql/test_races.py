@@ -118,3 +118,33 @@ def test_fifty_mechanics_accept_one_offer_at_once(database):
     assert database.scalar("select mechanic_id from app.sessions where id = %s", [session]) == winners[0]
     assert database.scalar("select count(*) from app.session_offers where session_id = %s and status = 'accepted'",
                            [session]) == 1
+
+
+def test_moves_and_new_holds_racing_for_one_time_let_exactly_one_through(arena):
+    """Ten customers move their bookings to the same time while ten others try to hold it (SPEC §3.3, §6)."""
+    database, mechanic, customers, connections = arena
+    target = NOW + timedelta(days=2)
+    sessions = []
+    with database.owner() as conn:
+        for n, customer in enumerate(customers[:10]):
+            hold = conn.execute("select hold_id from app.reserve_slot(%s, %s, %s, 'standard')",
+                                [customer, mechanic, NOW + timedelta(days=1, hours=n)]).fetchone()["hold_id"]
+            sessions.append(conn.execute("select app.create_session(p_actor => %s, p_kind => 'scheduled', p_plan => 'standard', "
+                                         "p_hold_id => %s, p_advice_only => true, p_concern => 'A noise when braking.')",
+                                         [customer, hold]).fetchone()["create_session"])
+
+    def move_or_hold(index, conn):
+        if index < 10:
+            conn.execute("select * from app.reschedule_session(%s, %s, %s)", [customers[index], sessions[index], target])
+        else:
+            conn.execute("select * from app.reserve_slot(%s, %s, %s, 'standard')", [customers[index], mechanic, target])
+
+    outcomes = all_at_once(connections[:20], move_or_hold)
+    assert [state for _, state in outcomes].count(None) == 1
+    assert {state for _, state in outcomes} - {None} == {"UC001"}
+    assert overlapping_claims(database, mechanic) == 0
+    assert database.scalar("select count(*) from app.slot_reservations where starts_at = %s "
+                           "and status in ('reserved', 'confirmed')", [target]) == 1
+    # the nine moves that lost kept their booking where it was
+    assert database.scalar("select count(*) from app.sessions s join app.slot_reservations r on r.id = s.reservation_id "
+                           "where r.status = 'confirmed'") == 10
