@@ -7,12 +7,7 @@ are missing sends the customer to the first of them; Back from step 1 forgets th
 import functools
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
-from flask_wtf import FlaskForm
-from flask_wtf.file import MultipleFileField
 from psycopg.types.json import Jsonb
-from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.fields.choices import SelectChoice
-from wtforms.validators import AnyOf, InputRequired, Length, Optional, Regexp, ValidationError
 
 import db
 import errors
@@ -20,69 +15,17 @@ import payments
 from blueprints.auth import place_errors, requires_role
 from blueprints.checkout import PaymentForm, WaiverForm, pay, sign_waiver
 from blueprints.customer import VehicleForm
+from forms.booking import CATEGORIES, TABS, ConcernForm, LocationForm, PlanForm, SearchForm, VehicleChoiceForm
 
 bp = Blueprint("booking", __name__, url_prefix="/customer/book")
 bp.before_request(requires_role("customer"))
 
 FLOW = "book"
 STEPS = ("vehicle", "plan", "mechanic", "concern", "waiver", "payment")
-STEP_LABELS = {"vehicle": "Vehicle", "plan": "Plan", "mechanic": "Mechanic", "concern": "Concern",
-               "waiver": "Waiver", "payment": "Payment"}
 FIRST_MISSING = {"vehicle": "Choose a vehicle first, or Just Advice.", "plan": "Choose a plan first.",
                  "mechanic": "Find a mechanic who is online first.", "concern": "Describe the concern first.",
                  "waiver": "Sign the waiver first."}
-TABS = {"all": "All", "brand": "Brand specialist", "favorites": "My favorites"}
-CATEGORIES = {"": "Choose one", "engine": "Engine", "brakes": "Brakes", "electrical": "Electrical",
-              "transmission": "Transmission", "suspension": "Suspension and steering", "noise": "A strange noise",
-              "warning_light": "A warning light", "other": "Something else"}
 MAX_FILES = 5
-
-
-class VehicleChoiceForm(FlaskForm):
-    """A saved vehicle's button (vehicle_id) or Skip — Just Advice (advice_only)."""
-    vehicle_id = IntegerField(validators=[Optional()])
-    advice_only = BooleanField()
-
-
-class PlanForm(FlaskForm):
-    plan = StringField(validators=[InputRequired(message="Choose a plan.")])
-
-
-class LocationForm(FlaskForm):
-    """Where to search from and which tab: posted by Continue and Join waitlist."""
-    city = StringField("City", validators=[Optional(), Length(max=80)])
-    postal_code = StringField("Postal code", validators=[
-        Optional(), Length(max=10), Regexp(r"^[A-Za-z0-9 -]*$", message="Enter a postal code like M5V 2T6.")])
-    tab = HiddenField(validators=[Optional(), AnyOf(list(TABS), message="Choose All, Brand specialist or My favorites.")])
-
-    def check(self, submitted=True):
-        """Validates (a posted form only when submitted); the hidden tab's error is shown above the form."""
-        valid = self.validate_on_submit() if submitted else self.validate()
-        if self.tab.errors:
-            self.form_errors.extend(self.tab.errors)
-            self.tab.data = "all"
-        return valid
-
-
-class SearchForm(LocationForm):
-    """The same fields in the query string of Find mechanics: a search changes nothing."""
-    class Meta:
-        csrf = False
-
-
-class ConcernForm(FlaskForm):
-    concern_category = SelectField("What is it about?", choices=[SelectChoice(k, v) for k, v in CATEGORIES.items()],
-                                   validators=[InputRequired(message="Choose what the concern is about.")])
-    concern = TextAreaField("Describe the problem", validators=[InputRequired(message="Describe the problem."),
-                                                                Length(max=4000)])
-    is_urgent = BooleanField("It is urgent (for instance, I am stuck at the roadside)")
-    files = MultipleFileField("Photos or videos (optional)")
-
-    def validate_concern(self, field):
-        shortest = 5 if self.is_urgent.data else 10
-        if len((field.data or "").strip()) < shortest:
-            raise ValidationError(f"Describe the problem in at least {shortest} characters"
-                                  f"{' (urgent)' if self.is_urgent.data else ' (5 when it is urgent)'}.")
 
 
 class Draft:
@@ -124,6 +67,10 @@ class Draft:
         return next((p for p in self.plans if p["code"] == self.data.get("plan")), None)
 
     @property
+    def vehicle_id(self):
+        return None if self.advice_only else self.vehicle["id"]
+
+    @property
     def make(self):
         return None if self.advice_only or self.vehicle is None else self.vehicle["make"]
 
@@ -149,10 +96,9 @@ class Draft:
 
     def location(self):
         """The draft's location, else the profile's: what the search starts from."""
-        if "city" in self.data or "postal_code" in self.data:
-            return {"city": self.data.get("city", ""), "postal_code": self.data.get("postal_code", "")}
-        profile = db.call_one("my_location", actor=self.actor) or {}
-        return {"city": profile.get("city") or "", "postal_code": profile.get("postal_code") or ""}
+        saved = "city" in self.data or "postal_code" in self.data
+        source = self.data if saved else db.call_one("my_location", actor=self.actor) or {}
+        return {key: source.get(key) or "" for key in ("city", "postal_code")}
 
 
 def step(name):
@@ -183,14 +129,14 @@ def _indicator(draft, current):
         else:
             state = "done" if draft.done(name) else "todo"
         link = index <= reachable and state not in ("current", "on-file")
-        items.append({"name": name, "label": STEP_LABELS[name], "number": index + 1 if index < 4 else None,
+        items.append({"label": name.capitalize(), "number": index + 1 if index < 4 else None,
                       "state": state, "url": url_for(f"booking.{name}") if link else None})
     return items
 
 
-def _page(template, draft, current, status=200, **context):
-    return render_template(f"booking/{template}.html", draft=draft, steps=_indicator(draft, current),
-                           **context), status
+def _page(draft, current, status=200, **context):
+    """The page of the step current, in the wizard's frame."""
+    return render_template(f"booking/{current}.html", draft=draft, steps=_indicator(draft, current), **context), status
 
 
 @bp.route("/")
@@ -206,8 +152,9 @@ def leave():
 
 # --- 1. vehicle ----------------------------------------------------------------------------------------------
 
-def _vehicle_page(draft, choice, new, status=200):
-    return _page("vehicle", draft, "vehicle", status, choice=choice, form=new)
+def _vehicle_page(draft, choice=None, new=None, status=200):
+    return _page(draft, "vehicle", status, choice=choice or VehicleChoiceForm(formdata=None),
+                 form=new or VehicleForm(formdata=None))
 
 
 def _choose_vehicle(draft, vehicle_id):
@@ -223,9 +170,8 @@ def _choose_vehicle(draft, vehicle_id):
 @step("vehicle")
 def vehicle(draft):
     choice = VehicleChoiceForm()
-    new = VehicleForm(formdata=None)
     if not choice.is_submitted():
-        return _vehicle_page(draft, choice, new)
+        return _vehicle_page(draft, choice)
     if choice.validate_on_submit():
         if choice.advice_only.data:
             return _choose_vehicle(draft, None)
@@ -233,9 +179,9 @@ def vehicle(draft):
             return _choose_vehicle(draft, choice.vehicle_id.data)
         if choice.vehicle_id.data is not None:
             choice.form_errors.append("That vehicle is not one of yours. Choose one of yours below, or Just Advice.")
-            return _vehicle_page(draft, choice, new, 404)
+            return _vehicle_page(draft, choice, status=404)
     choice.form_errors.append(errors.CODES["UV010"])
-    return _vehicle_page(draft, choice, new, 400)
+    return _vehicle_page(draft, choice, status=400)
 
 
 @bp.route("/vehicle/new", methods=["POST"])
@@ -243,14 +189,14 @@ def vehicle(draft):
 def add_vehicle(draft):
     form = VehicleForm()
     if not form.validate_on_submit():
-        return _vehicle_page(draft, VehicleChoiceForm(formdata=None), form, 400)
+        return _vehicle_page(draft, new=form, status=400)
     try:
         vehicle_id = db.call_value("add_vehicle", actor=draft.actor, year=form.year.data, make=form.make.data,
                                    model=form.model.data, vin=form.vin.data, odometer_km=form.odometer_km.data,
                                    plate=form.plate.data)
     except db.Refusal as refusal:
         place_errors(form, refusal)
-        return _vehicle_page(draft, VehicleChoiceForm(formdata=None), form, refusal.status)
+        return _vehicle_page(draft, new=form, status=refusal.status)
     flash(f"{form.year.data} {form.make.data} {form.model.data} saved to your vehicles.", "success")
     return _choose_vehicle(draft, vehicle_id)
 
@@ -262,47 +208,34 @@ def add_vehicle(draft):
 def plan(draft):
     form = PlanForm()
     if not form.is_submitted():
-        return _page("plan", draft, "plan", form=form)
+        return _page(draft, "plan", form=form)
     if form.validate_on_submit() and any(p["code"] == form.plan.data for p in draft.plans):
         draft.save(plan=form.plan.data)
         return redirect(url_for("booking.mechanic"))
     form.form_errors.append(errors.CODES["UV003"])
-    return _page("plan", draft, "plan", 400, form=form)
+    return _page(draft, "plan", 400, form=form)
 
 
 # --- 3. mechanic ---------------------------------------------------------------------------------------------
 
 def _find(draft, form):
-    return db.call("find_mechanics_now", actor=draft.actor, tab=form.tab.data or "all", make=draft.make,
-                   concern=draft.data.get("concern"), city=form.city.data or None,
-                   postal_code=form.postal_code.data or None)
-
-
-def _search_args(form, **extra):
-    """The query string that shows this search again (tab, location), for links and redirects."""
-    return {"tab": form.tab.data or "all", "city": form.city.data or None,
-            "postal_code": form.postal_code.data or None, **extra}
-
-
-def _keep_location(draft, form):
-    draft.save(city=(form.city.data or "").strip(), postal_code=(form.postal_code.data or "").strip(),
-               tab=form.tab.data or "all")
+    return db.call("find_mechanics_now", actor=draft.actor, make=draft.make, concern=draft.data.get("concern"),
+                   **form.search_args())
 
 
 def _mechanic_page(draft, form, results=None, status=200):
     """Step 3; results None: nothing searched yet; [] nobody online (the waitlist, scheduling and the offline
     list are offered)."""
-    return _page("mechanic", draft, "mechanic", status, form=form, tabs=TABS, results=results,
+    return _page(draft, "mechanic", status, form=form, tabs=TABS, results=results,
                  offline=db.call("offline_mechanics", actor=draft.actor) if results == [] else None,
-                 waitlist=db.call_one("waitlist_entry", actor=draft.actor),
-                 search_args=_search_args(form))
+                 waitlist=db.call_one("waitlist_entry", actor=draft.actor), search_args=form.search_args())
 
 
 @bp.route("/mechanic")
 @step("mechanic")
 def mechanic(draft):
     form = SearchForm(formdata=request.args or None, data={**draft.location(), "tab": draft.tab})
-    if not form.check(submitted=False):
+    if not form.check():
         return _mechanic_page(draft, form, status=400)
     if "find" not in request.args:
         return _mechanic_page(draft, form)  # nothing is searched before Find mechanics is pressed (SPEC §3.1)
@@ -325,10 +258,10 @@ def mechanic_continue(draft):
     except db.Refusal as refusal:
         place_errors(form, refusal)
         return _mechanic_page(draft, form, status=refusal.status)
-    _keep_location(draft, form)
+    draft.save(**form.to_draft())
     if not results:
         flash("Nobody is online for this search any more. Join the waitlist, schedule instead, or search again.", "info")
-        return redirect(url_for("booking.mechanic", **_search_args(form, find=1)))
+        return redirect(url_for("booking.mechanic", **form.search_args(find=1)))
     draft.save(located=True)
     return redirect(url_for("booking.concern"))
 
@@ -339,11 +272,10 @@ def join_waitlist(draft):
     form = LocationForm()
     if not form.check():
         return _mechanic_page(draft, form, status=400)
-    _keep_location(draft, form)
+    draft.save(**form.to_draft())
     try:
-        db.call("join_waitlist", actor=draft.actor, plan=draft.plan["code"],
-                vehicle_id=None if draft.advice_only else draft.vehicle["id"], advice_only=draft.advice_only,
-                concern=draft.data.get("concern"))
+        db.call("join_waitlist", actor=draft.actor, plan=draft.plan["code"], vehicle_id=draft.vehicle_id,
+                advice_only=draft.advice_only, concern=draft.data.get("concern"))
     except db.Refusal as refusal:
         if refusal.constraint != "customer_waitlist_one_pending":
             form.form_errors.append(refusal.message)
@@ -351,7 +283,7 @@ def join_waitlist(draft):
         flash(refusal.message, "info")
     else:
         flash("You are on the waitlist. We have emailed you a confirmation.", "success")
-    return redirect(url_for("booking.mechanic", **_search_args(form, find=1)) + "#waitlist")
+    return redirect(url_for("booking.mechanic", _anchor="waitlist", **form.search_args(find=1)))
 
 
 @bp.route("/mechanic/waitlist/leave", methods=["POST"])
@@ -362,7 +294,7 @@ def leave_waitlist(draft):
         return _mechanic_page(draft, form, status=400)
     if db.call_value("leave_waitlist", actor=draft.actor):
         flash("You have left the waitlist.", "success")
-    return redirect(url_for("booking.mechanic", **_search_args(form, find=1)))
+    return redirect(url_for("booking.mechanic", **form.search_args(find=1)))
 
 
 @bp.route("/mechanic/schedule-instead", methods=["POST"])
@@ -375,7 +307,7 @@ def schedule_instead(draft):
 # --- 4. concern ----------------------------------------------------------------------------------------------
 
 def _concern_page(draft, form, status=200):
-    return _page("concern", draft, "concern", status, form=form, attachments=draft.attachments(), max_files=MAX_FILES)
+    return _page(draft, "concern", status, form=form, attachments=draft.attachments(), max_files=MAX_FILES)
 
 
 def _attach(draft, form):
@@ -392,12 +324,9 @@ def _attach(draft, form):
 @bp.route("/concern", methods=["GET", "POST"])
 @step("concern")
 def concern(draft):
-    saved = {k: draft.data.get(k) for k in ("concern_category", "concern", "is_urgent")}
-    form = ConcernForm(data={k: v for k, v in saved.items() if v is not None})
-    if not form.is_submitted():
-        return _concern_page(draft, form)
+    form = ConcernForm(data={k: draft.data[k] for k in ("concern_category", "concern", "is_urgent") if k in draft.data})
     if not form.validate_on_submit():
-        return _concern_page(draft, form, 400)
+        return _concern_page(draft, form, 400 if form.is_submitted() else 200)
     if len(draft.attachments()) + len(form.files.data or []) > MAX_FILES:
         form.files.errors.append(errors.CODES["UV015"])
         return _concern_page(draft, form, 400)
@@ -427,7 +356,7 @@ def waiver(draft):
     if form.validate_on_submit() and sign_waiver(form):
         flash("Thank you: the waiver is signed.", "success")
         return redirect(url_for("booking.payment"))
-    return _page("waiver", draft, "waiver", 400 if form.is_submitted() else 200, form=form, waiver=draft.waiver)
+    return _page(draft, "waiver", 400 if form.is_submitted() else 200, form=form, waiver=draft.waiver)
 
 
 # --- 6. payment ----------------------------------------------------------------------------------------------
@@ -436,7 +365,7 @@ def _payment_page(draft, form, status=200):
     money = db.call_one("my_money", actor=draft.actor)
     price = draft.plan["price_cents"]
     credit = min(money["credit_cents"], price)
-    return _page("payment", draft, "payment", status, form=form, price=price, credit=credit, card_due=price - credit,
+    return _page(draft, "payment", status, form=form, price=price, credit=credit, card_due=price - credit,
                  attachments=draft.attachments(), category=CATEGORIES.get(draft.data.get("concern_category")),
                  tab=TABS[draft.tab])
 
@@ -445,19 +374,16 @@ def _payment_page(draft, form, status=200):
 @step("payment")
 def payment(draft):
     form = PaymentForm()
-    if not form.is_submitted():
-        return _payment_page(draft, form)
     if not form.validate_on_submit():
-        return _payment_page(draft, form, 400)
+        return _payment_page(draft, form, 400 if form.is_submitted() else 200)
     if form.card.data and payments.payment_method_for(form.card.data) is None:
         form.card.errors.append("That card number is not one we can take. Try the test card 4242 4242 4242 4242.")
         return _payment_page(draft, form, 400)
     try:
         paid, message = pay(
-            form, kind="immediate", plan=draft.plan["code"], vehicle_id=None if draft.advice_only else draft.vehicle["id"],
-            advice_only=draft.advice_only, request_type="brand_specialist" if draft.tab == "brand" else "general",
-            concern_category=draft.data.get("concern_category"), concern=draft.data.get("concern"),
-            is_urgent=draft.data.get("is_urgent") is True,
+            form, kind="immediate", plan=draft.plan["code"], vehicle_id=draft.vehicle_id, advice_only=draft.advice_only,
+            request_type="brand_specialist" if draft.tab == "brand" else "general", concern=draft.data.get("concern"),
+            concern_category=draft.data.get("concern_category"), is_urgent=draft.data.get("is_urgent") is True,
             intake=Jsonb({"attachments": [a["attachment_id"] for a in draft.attachments()],
                           "city": draft.data.get("city") or None, "postal_code": draft.data.get("postal_code") or None}))
     except db.Refusal as refusal:

@@ -1,0 +1,175 @@
+"""Entering the scheduling page, and steps 1 to 4: service type, vehicle, plan and mechanic. Changing an answer
+that a later one depends on forgets the later one (and gives back the hold)."""
+from flask import flash, g, render_template, request
+
+import db
+import errors
+from blueprints.auth import place_errors
+from blueprints.customer import VehicleForm
+from blueprints.scheduling import bp
+from blueprints.scheduling.draft import (NO_MECHANIC, SERVICE_TYPES, checkout_quote, clear_draft, draft_make,
+                                         dropping_hold, load_draft, me, onward, render_step, request_type,
+                                         save_draft, step)
+from forms.scheduling import ChoiceForm
+
+
+# --- entering --------------------------------------------------------------------------------------------
+
+@bp.route("/")
+def start():
+    draft = load_draft()
+    if draft.get("carried"):
+        flash("We kept what you entered in Book Now.", "success")
+        draft = save_draft(carried=None, another=True)
+    elif not draft.get("another"):
+        upcoming = [a for a in db.call("my_appointments", actor=me()) if a["upcoming"]]
+        if upcoming:
+            return render_template("scheduling/entry.html", upcoming=upcoming)
+    return onward(draft)
+
+
+@bp.post("/another")
+def book_another():
+    return onward(save_draft(another=True))  # CSRFProtect has checked the token
+
+
+@bp.post("/start-over")
+def start_over():
+    dropping_hold(load_draft())
+    clear_draft()
+    flash("Your choices were cleared.", "success")
+    return onward(save_draft(another=True))
+
+
+# --- 1: service type -------------------------------------------------------------------------------------
+
+@bp.route("/service", methods=["GET", "POST"])
+@step("service")
+def service():
+    form = ChoiceForm()
+    if form.is_submitted():
+        if not form.validate() or form.choice.data not in SERVICE_TYPES:
+            return render_step("service.html", "service", 400, deposit=_deposit(),
+                               error="Choose online or in person.")
+        if form.choice.data != g.draft.get("service_type"):
+            # the mechanics who may serve it, the hold and the price all depend on it
+            return onward(save_draft(service_type=form.choice.data, **NO_MECHANIC, **dropping_hold(g.draft)))
+        return onward(g.draft)
+    return render_step("service.html", "service", deposit=_deposit())
+
+
+def _deposit():
+    cheapest = db.call("list_plans")[0]["code"]
+    return checkout_quote(cheapest, "in_person")["due_now_cents"]
+
+
+# --- 2: vehicle ------------------------------------------------------------------------------------------
+
+def _render_vehicle(vehicle_form=None, error=None, status=200):
+    return render_step("vehicle.html", "vehicle", status, vehicle_form=vehicle_form or VehicleForm(),
+                       vehicles=db.call("my_vehicles", actor=me()), error=error)
+
+
+@bp.route("/vehicle", methods=["GET", "POST"])
+@step("vehicle")
+def vehicle():
+    form = ChoiceForm()
+    if not form.is_submitted():
+        return _render_vehicle()
+    if not form.validate():
+        return _render_vehicle(error="Choose a vehicle, or Just Advice.", status=400)
+    if form.choice.data == "advice":
+        return _choose_vehicle(None)
+    mine = {str(v["id"]) for v in db.call("my_vehicles", actor=me())}
+    if form.choice.data not in mine:
+        return _render_vehicle(error="That vehicle is not one of yours. Choose one of the list, or Just Advice.",
+                               status=404)
+    return _choose_vehicle(int(form.choice.data))
+
+
+def _choose_vehicle(vehicle_id):
+    changes = {"vehicle_id": vehicle_id, "advice_only": True if vehicle_id is None else None}
+    if vehicle_id != g.draft.get("vehicle_id") and g.draft.get("request_type") == "brand_specialist":
+        # a brand specialist was chosen for the old vehicle's make
+        changes.update(NO_MECHANIC, **dropping_hold(g.draft))
+    return onward(save_draft(**changes))
+
+
+@bp.post("/vehicle/new")
+@step("vehicle")
+def add_vehicle():
+    vehicle_form = VehicleForm()
+    if not vehicle_form.validate_on_submit():
+        return _render_vehicle(vehicle_form=vehicle_form, status=400)
+    try:
+        vehicle_id = db.call_value("add_vehicle", actor=me(), year=vehicle_form.year.data, make=vehicle_form.make.data,
+                                   model=vehicle_form.model.data, vin=vehicle_form.vin.data,
+                                   odometer_km=vehicle_form.odometer_km.data, plate=vehicle_form.plate.data)
+    except db.Refusal as refusal:
+        place_errors(vehicle_form, refusal)
+        return _render_vehicle(vehicle_form=vehicle_form, status=refusal.status)
+    flash(f"{vehicle_form.year.data} {vehicle_form.make.data} {vehicle_form.model.data} saved.", "success")
+    return _choose_vehicle(vehicle_id)
+
+
+# --- 3: plan ---------------------------------------------------------------------------------------------
+
+def _render_plan(plans, error=None, status=200):
+    quotes = {p["code"]: checkout_quote(p["code"], g.draft["service_type"]) for p in plans}
+    return render_step("plan.html", "plan", status, plans=plans, quotes=quotes, error=error)
+
+
+@bp.route("/plan", methods=["GET", "POST"])
+@step("plan")
+def plan():
+    form = ChoiceForm()
+    plans = db.call("list_plans")
+    if not form.is_submitted():
+        return _render_plan(plans)
+    if not form.validate() or form.choice.data not in {p["code"] for p in plans}:
+        return _render_plan(plans, error=errors.CODES["UV003"], status=400)
+    if form.choice.data != g.draft.get("plan"):
+        return onward(save_draft(plan=form.choice.data, **dropping_hold(g.draft)))  # a hold is for one length
+    return onward(g.draft)
+
+
+# --- 4: mechanic -----------------------------------------------------------------------------------------
+
+def _specialist_make(draft):
+    """The make a brand specialist can be asked for: the vehicle's, unless the customer wants advice only."""
+    return None if draft.get("advice_only") else draft_make(draft)
+
+
+def _render_mechanic(error=None, status=200):
+    draft = g.draft
+    make = _specialist_make(draft)
+    q = (request.values.get("q") or "").strip()[:100]
+    brand = bool(make) and request.values.get("brand") == "1"
+    mechanics = db.call("list_mechanics", service_type=draft["service_type"],
+                        request_type="brand_specialist" if brand else None, make=make if brand else None, q=q or None)
+    return render_step("mechanic.html", "mechanic", status, mechanics=mechanics, q=q,
+                       brand=brand, make=make, error=error)
+
+
+@bp.route("/mechanic", methods=["GET", "POST"])
+@step("mechanic")
+def mechanic():
+    form = ChoiceForm()
+    if not form.is_submitted():
+        return _render_mechanic()
+    choice = form.choice.data if form.validate() else ""
+    brand = form.brand.data == "1" and _specialist_make(g.draft) is not None
+    chosen = {"request_type": "brand_specialist" if brand else "general", "mechanic_id": None, "any_mechanic": None}
+    if choice == "any":
+        chosen["any_mechanic"] = True
+    elif choice.isdigit() and int(choice) in {m["id"] for m in db.call("list_mechanics", service_type=g.draft["service_type"])}:
+        chosen["mechanic_id"] = int(choice)
+    elif choice.isdigit():
+        return _render_mechanic(error=errors.CODES["UN002"] + " Choose one from the list.", status=404)
+    else:
+        return _render_mechanic(error="Choose a mechanic, or any available mechanic.", status=400)
+    current = {"request_type": request_type(g.draft), "mechanic_id": g.draft.get("mechanic_id"),
+               "any_mechanic": g.draft.get("any_mechanic")}
+    if chosen == current:
+        return onward(g.draft)
+    return onward(save_draft(**chosen, **dropping_hold(g.draft)))

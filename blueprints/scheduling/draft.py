@@ -1,0 +1,127 @@
+"""What the customer chose so far, kept in the server-side draft (my_draft 'schedule'): which steps it answers,
+the guard that sends a step visited too early to the first unanswered one, and the layout every step shares."""
+import functools
+from datetime import datetime
+
+from flask import g, redirect, render_template, url_for
+from psycopg.types.json import Jsonb
+
+import db
+from forms.scheduling import CATEGORIES, MIN_CONCERN
+
+FLOW = "schedule"
+STEPS = (("service", "Service type"), ("vehicle", "Vehicle"), ("plan", "Plan"), ("mechanic", "Mechanic"),
+         ("time", "Time"), ("intake", "Your concern"), ("review", "Review & pay"))
+STEP_INDEX = {name: index for index, (name, _) in enumerate(STEPS)}
+SERVICE_TYPES = ("online", "in_person")
+NO_HOLD = {"hold_id": None, "hold_start": None, "hold_expires": None, "hold_mechanic_id": None}
+NO_MECHANIC = {"mechanic_id": None, "any_mechanic": None, "request_type": None}
+
+
+def me():
+    return g.user["id"]
+
+
+def load_draft():
+    return db.call_value("my_draft", actor=me(), flow=FLOW)
+
+
+def save_draft(**data):
+    """Merges into the draft (a key given None is forgotten) and returns the whole draft."""
+    return db.call_value("save_draft", actor=me(), flow=FLOW, data=Jsonb(data))
+
+
+def clear_draft():
+    db.call("clear_draft", actor=me(), flow=FLOW)
+
+
+def _answered(draft):
+    return {
+        "service": draft.get("service_type") in SERVICE_TYPES,
+        "vehicle": bool(draft.get("advice_only") or draft.get("vehicle_id")),
+        "plan": bool(draft.get("plan")),
+        "mechanic": bool(draft.get("mechanic_id") or draft.get("any_mechanic")),
+        "time": bool(draft.get("hold_id")),
+        "intake": draft.get("concern_category") in dict(CATEGORIES)
+                  and len((draft.get("concern") or "").strip()) >= MIN_CONCERN,
+        "review": False,
+    }
+
+
+def _first_missing(draft):
+    answered = _answered(draft)
+    return next(name for name, _ in STEPS if not answered[name])
+
+
+def onward(draft):
+    """Where to go after a step: the first step still unanswered (the review once all are)."""
+    return redirect(url_for(f"scheduling.{_first_missing(draft)}"))
+
+
+def step(name):
+    """A step's view: runs with g.draft when every earlier step is answered, else goes to the first missing."""
+    def decorate(view):
+        @functools.wraps(view)
+        def guarded(*args, **kwargs):
+            g.draft = load_draft()
+            if STEP_INDEX[_first_missing(g.draft)] < STEP_INDEX[name]:
+                return onward(g.draft)
+            return view(*args, **kwargs)
+        return guarded
+    return decorate
+
+
+def render_step(template, current, status=200, **context):
+    draft = g.draft
+    missing = _first_missing(draft)
+    return render_template(f"scheduling/{template}", steps=STEPS, current=current, index=STEP_INDEX[current],
+                           reachable=STEP_INDEX[missing], onward=url_for(f"scheduling.{missing}"),
+                           answered=_answered(draft), draft=draft, **context), status
+
+
+def release_hold(hold_id):
+    """Gives back a hold of this draft; one that lapsed or was already given back needs nothing."""
+    try:
+        db.call("release_reservation", actor=me(), hold_id=hold_id)
+    except db.Refusal as refusal:
+        if refusal.code != "UN001":
+            raise
+
+
+def dropping_hold(draft):
+    """Gives back the draft's hold, if any; returns the changes that forget it."""
+    if draft.get("hold_id"):
+        release_hold(draft["hold_id"])
+    return NO_HOLD
+
+
+def hold_start(draft):
+    return datetime.fromisoformat(draft["hold_start"])
+
+
+def draft_vehicle(draft):
+    if not draft.get("vehicle_id"):
+        return None
+    return next((v for v in db.call("my_vehicles", actor=me()) if v["id"] == draft["vehicle_id"]), None)
+
+
+def draft_make(draft):
+    vehicle = draft_vehicle(draft)
+    return vehicle["make"] if vehicle else None
+
+
+def request_type(draft):
+    return draft.get("request_type") or "general"
+
+
+def match_request(draft):
+    """What "any available mechanic" is matched on: the make, the concern and the request type."""
+    return {"make": draft_make(draft), "concern": draft.get("concern"), "request_type": request_type(draft)}
+
+
+def checkout_quote(plan, service_type):
+    return db.call_one("checkout_quote", actor=me(), plan=plan, service_type=service_type)
+
+
+def draft_attachments():
+    return db.call("draft_attachments", actor=me(), flow=FLOW)

@@ -1,0 +1,135 @@
+"""Step 6, the concern (with photos or videos); step 7, review and pay (checkout.pay turns the hold into the
+appointment); and the confirmation with its calendar invites."""
+from flask import flash, g, redirect, render_template, request, url_for
+from psycopg.types.json import Jsonb
+
+import db
+import invites
+from blueprints.auth import place_errors
+from blueprints.checkout import pay
+from blueprints.customer import appointment_event
+from blueprints.scheduling import bp
+from blueprints.scheduling.draft import (FLOW, NO_HOLD, checkout_quote, clear_draft, draft_attachments,
+                                         draft_vehicle, hold_start, me, onward, render_step, request_type,
+                                         save_draft, step)
+from blueprints.scheduling.slots import local_day, nearest_free, render_time
+from forms.scheduling import CATEGORIES, REMINDERS, IntakeForm, ReviewForm
+
+
+# --- 6: intake -------------------------------------------------------------------------------------------
+
+def _render_intake(form, status=200):
+    return render_step("intake.html", "intake", status, form=form, attachments=draft_attachments())
+
+
+@bp.route("/intake", methods=["GET", "POST"])
+@step("intake")
+def intake():
+    draft = g.draft
+    if request.method == "GET":
+        category = draft.get("concern_category")
+        form = IntakeForm(formdata=None, concern_category=category if category in dict(CATEGORIES) else "",
+                          concern=draft.get("concern"), preparation_notes=draft.get("preparation_notes"),
+                          special_requests=draft.get("special_requests"))
+        return _render_intake(form)
+    form = IntakeForm()
+    if not form.validate_on_submit():
+        return _render_intake(form, 400)
+    g.draft = save_draft(concern_category=form.concern_category.data, concern=form.concern.data.strip(),
+                         preparation_notes=(form.preparation_notes.data or "").strip() or None,
+                         special_requests=(form.special_requests.data or "").strip() or None)
+    for upload in [f for f in form.files.data or [] if f and f.filename]:
+        try:
+            db.call("add_attachment", actor=me(), flow=FLOW, filename=upload.filename, data=upload.read())
+        except db.Refusal as refusal:
+            place_errors(form, refusal)
+            return _render_intake(form, refusal.status)
+    return onward(g.draft)  # the attachments it gained answer no step
+
+
+# --- 7: review and pay -----------------------------------------------------------------------------------
+
+def _hold(draft):
+    """The draft's hold as the database sees it now; None once it is gone."""
+    try:
+        return db.call_one("my_hold", actor=me(), hold_id=draft["hold_id"])
+    except db.Refusal as refusal:
+        if refusal.code != "UN001":
+            raise
+        return None
+
+
+def _render_review(form, status=200):
+    draft = g.draft
+    hold = _hold(draft)
+    mechanic_id = hold["mechanic_id"] if hold else draft.get("hold_mechanic_id")
+    return render_step("review.html", "review", status, form=form, hold=hold,
+                       hold_start=hold["starts_at"] if hold else hold_start(draft),
+                       mechanic=db.call_one("mechanic_profile", mechanic=mechanic_id, viewer=me()),
+                       vehicle=draft_vehicle(draft), plan=next(p for p in db.call("list_plans") if p["code"] == draft["plan"]),
+                       quote=checkout_quote(draft["plan"], draft["service_type"]),
+                       attachments=draft_attachments(), categories=dict(CATEGORIES))
+
+
+@bp.get("/review")
+@step("review")
+def review():
+    chosen = g.draft.get("reminders")
+    form = ReviewForm(formdata=None)
+    if chosen is not None:
+        for code in REMINDERS:
+            form[f"remind_{code}"].data = code in chosen
+    return _render_review(form)
+
+
+def _pick_again(start, message):
+    """Back to the calendar at the held time's day, the hold forgotten, saying why."""
+    save_draft(**NO_HOLD)
+    flash(message, "error")
+    return redirect(url_for("scheduling.time", day=local_day(start)))
+
+
+@bp.post("/review")
+@step("review")
+def pay_now():
+    form = ReviewForm()
+    if not form.validate_on_submit():
+        return _render_review(form, 400)
+    reminders = [code for code in REMINDERS if form[f"remind_{code}"].data]
+    g.draft = draft = save_draft(reminders=reminders)
+    start = hold_start(draft)
+    try:
+        payment, message = pay(
+            form, kind="scheduled", hold_id=draft["hold_id"], plan=draft["plan"], vehicle_id=draft.get("vehicle_id"),
+            advice_only=bool(draft.get("advice_only")), request_type=request_type(draft),
+            concern_category=draft["concern_category"], concern=draft["concern"],
+            intake=Jsonb({"preparation_notes": draft.get("preparation_notes"),
+                          "special_requests": draft.get("special_requests"), "reminders": reminders,
+                          "attachments": draft.get("attachments", [])}))
+    except db.Refusal as refusal:
+        if refusal.code != "UR003":
+            place_errors(form, refusal)
+            return _render_review(form, refusal.status)
+        return _pick_again(start, f"{refusal.message} Nothing was charged.")
+    if message is None:
+        clear_draft()
+        return redirect(url_for("scheduling.confirmation", session_id=payment["session_id"]))
+    if payment["status"] == "failed":
+        # the database released the hold with the failed payment; everything else stays in the draft
+        return _pick_again(start, f"{message} The time you held was released: please pick a time again.")
+    if payment["status"] == "succeeded":
+        # paid, but the time was taken after the hold lapsed: the payment was given back in full
+        g.draft = draft = save_draft(**NO_HOLD)
+        return render_time(local_day(start), alternatives=nearest_free(draft, start), message=message, status=409)
+    flash(message, "info")
+    return redirect(url_for("customer.appointments"))
+
+
+# --- confirmation ----------------------------------------------------------------------------------------
+
+@bp.get("/confirmation/<int:session_id>")
+def confirmation(session_id):
+    row = db.call_one("my_appointments", actor=me(), session=session_id)  # UN001 (404) when not theirs
+    event = appointment_event(row)
+    return render_template("scheduling/confirmation.html", a=row, google=invites.google_link(event),
+                           outlook=invites.outlook_link(event))

@@ -1,0 +1,41 @@
+"""The scheduling wizard's forms (SPEC §3.2): shape checks only; the database has the last word."""
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, MultipleFileField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
+
+import payments
+from blueprints.checkout import PaymentForm
+
+CATEGORIES = (("diagnostic", "Diagnostic"), ("repair", "Repair"), ("maintenance", "Maintenance"),
+              ("inspection", "Inspection"), ("consultation", "Consultation"))
+REMINDERS = ("24h", "1h", "15min")  # each one a remind_<code> box of the ReviewForm
+MIN_CONCERN = 10
+
+
+class ChoiceForm(FlaskForm):
+    """One choice posted by the button pressed (a service type, vehicle, plan, mechanic or time)."""
+    choice = StringField(validators=[InputRequired(), Length(max=64)])
+    brand = StringField(validators=[Optional(), Length(max=1)])
+
+
+class IntakeForm(FlaskForm):
+    concern_category = SelectField("Service category",
+                                   choices=[SelectChoice(code, label) for code, label in (("", "Choose one"),) + CATEGORIES],
+                                   validators=[InputRequired(message="Choose a service category.")])
+    concern = TextAreaField("Describe the problem or question", validators=[
+        InputRequired(message="Describe what you need."),
+        Length(min=MIN_CONCERN, max=4000, message="Describe it in 10 to 4,000 characters.")])
+    preparation_notes = TextAreaField("Preparation notes (optional)", validators=[Optional(), Length(max=2000)])
+    special_requests = TextAreaField("Special requests (optional)", validators=[Optional(), Length(max=2000)])
+    files = MultipleFileField("Photos or videos (optional, up to 5)")
+
+
+class ReviewForm(PaymentForm):
+    remind_24h = BooleanField("24 hours before", default=True)
+    remind_1h = BooleanField("1 hour before", default=True)
+    remind_15min = BooleanField("15 minutes before (with the waiver and join link)", default=True)
+
+    def validate_card(self, field):
+        if field.data and payments.payment_method_for(field.data) is None:
+            raise ValidationError("That card number is not one we can charge. Check it and try again.")
