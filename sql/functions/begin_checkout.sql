@@ -16,7 +16,6 @@ language plpgsql volatile security definer
 set search_path = app, pg_temp
 as $$
 declare
-    v_policy app.cancellation_policies;
     v_hold app.slot_reservations;
     v_service text := 'online';
     v_kind text := 'full';
@@ -72,14 +71,11 @@ begin
         end if;
     end if;
 
-    select * into v_policy from app.cancellation_policies where version = app.current_policy();
+    -- the price the customer was shown (checkout_quote): the plan online, the deposit in person; credit first
+    select q.due_now_cents, q.credit_cents into v_due, v_credit from app.checkout_quote(p_actor, p_plan, v_service) q;
     if v_service = 'in_person' then
         v_kind := 'deposit';
-        v_due := v_policy.deposit_cents;
-    else
-        select pl.price_cents into v_due from app.plans pl where pl.code = p_plan;
     end if;
-    v_credit := least(app.credit_balance(p_actor), v_due);
     if v_due > v_credit and nullif(btrim(coalesce(p_payment_method, '')), '') is null then
         raise exception using errcode = 'UV012', column = 'card', message = 'a card is needed for what credit does not cover';
     end if;
@@ -98,7 +94,7 @@ begin
             jsonb_build_object('service_type', v_service, 'vehicle_id', p_vehicle_id, 'advice_only', coalesce(p_advice_only, false),
                                'request_type', p_request_type, 'concern_category', p_concern_category,
                                'concern', p_concern, 'is_urgent', coalesce(p_is_urgent, false), 'intake', coalesce(p_intake, '{}')),
-            v_policy.version, app.app_now());
+            app.current_policy(), app.app_now());
     if v_credit > 0 then
         insert into app.credit_entries (customer_id, amount_cents, reason, payment_id, created_at)
         values (p_actor, -v_credit, 'spent', v_id, app.app_now());

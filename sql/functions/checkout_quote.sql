@@ -16,7 +16,7 @@ begin
         raise exception using errcode = 'UV001', column = 'service_type', message = 'service type is online or in_person';
     end if;
     select pl.price_cents, pl.currency into v_price, v_currency from app.plans pl where pl.code = p_plan;
-    -- priced as begin_checkout prices it: the plan online, the policy's deposit in person; credit first
+    -- begin_checkout charges exactly this: the plan online, the policy's deposit in person; credit first
     v_due := case when p_service_type = 'in_person'
                   then (select p.deposit_cents from app.cancellation_policies p where p.version = app.current_policy())
                   else v_price end;
