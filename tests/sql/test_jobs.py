@@ -1,0 +1,195 @@
+"""The timed jobs in SQL (SPEC §10, §13): each effect exactly once, late or early, with one runner or two;
+the clock (app_now) moves through the day instead of the tests sleeping."""
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+
+import psycopg
+import pytest
+
+import payments
+from availability_world import local
+from conftest import NOW
+
+ALL_DAY = {d: [("00:00", "24:00")] for d in range(1, 8)}
+START = local("America/Toronto", "2026-11-25 10:00")
+JOBS = ("release_expired_reservations", "expire_unanswered_sessions", "open_join_windows", "queue_due_reminders",
+        "handle_no_shows", "expire_waitlist_entries")
+
+
+def set_clock(world, moment):
+    world.conn.execute("select app.set_app_clock(%s)", [moment])
+
+
+def run_jobs(conn):
+    return {job: conn.execute(f"select app.{job}()").fetchone()[job] for job in JOBS}
+
+
+def charge(world, payment):
+    intent = payments.TestGateway().charge(amount_cents=payment["amount_cents"], currency="CAD",
+                                           payment_method=payment["payment_method"],
+                                           idempotency_key=payment["idempotency_key"], metadata={}, description="t")
+    return world.conn.execute("select * from app.apply_payment_intent(%s, %s)",
+                              [psycopg.types.json.Jsonb(intent), payment["id"]]).fetchone()
+
+
+def book(world, customer, mechanic, start=START, reminders=None):
+    hold = world.value("select hold_id from app.reserve_slot(%s, %s, %s, 'standard')", [customer, mechanic, start])
+    intake = {} if reminders is None else {"reminders": reminders}
+    payment = world.conn.execute(
+        "select * from app.begin_checkout(p_actor => %s, p_kind => 'scheduled', p_plan => 'standard', "
+        "p_payment_method => 'pm_card_visa', p_hold_id => %s, p_advice_only => true, "
+        "p_concern => 'A noise from the brakes.', p_intake => %s)", [customer, hold, psycopg.types.json.Jsonb(intake)]).fetchone()
+    return charge(world, payment)["session_id"]
+
+
+def outbox(world, template_like):
+    return world.value("select count(*) from app.outbox where template like %s", [template_like])
+
+
+@pytest.fixture(autouse=True)
+def audit_stays_empty(world):
+    yield
+    assert world.conn.execute("select * from app.money_audit()").fetchall() == []
+
+
+def test_a_day_of_jobs_sends_each_reminder_once_and_marks_the_no_show(world):
+    customer, mechanic = world.customer(), world.mechanic(blocks=ALL_DAY)
+    session = book(world, customer, mechanic)
+    moment = NOW
+    while moment <= START + timedelta(hours=1):
+        set_clock(world, moment)
+        run_jobs(world.conn)
+        moment += timedelta(minutes=5)
+    sent = world.conn.execute("select template, count(*) as n from app.outbox where session_id = %s "
+                              "and template like 'reminder_%%' group by 1 order by 1", [session]).fetchall()
+    assert {r["template"]: r["n"] for r in sent} == {"reminder_24h": 1, "reminder_1h": 1, "reminder_15min": 1}
+    assert world.value("select status from app.sessions where id = %s", [session]) == "no_show"
+    assert world.value("select min(at) from app.session_events where session_id = %s and to_status = 'no_show'",
+                       [session]) == START + timedelta(minutes=15)
+    assert world.value("select amount_cents from app.credit_entries where session_id = %s and reason = 'no_show'", [session]) == 1450
+    assert world.value("select amount_cents from app.payouts where session_id = %s and payee = 'mechanic'", [session]) == 1450
+
+
+def test_reminders_honour_the_choice_and_skip_those_the_booking_came_after(world):
+    customer, mechanic = world.customer(), world.mechanic(blocks=ALL_DAY)
+    chosen = book(world, customer, mechanic, reminders=["1h"])
+    set_clock(world, START - timedelta(hours=3))
+    late = book(world, world.customer(), mechanic, start=START + timedelta(hours=2))  # booked 5 h before its start
+    for moment in (START - timedelta(hours=1), START + timedelta(hours=1), START + timedelta(hours=2) - timedelta(minutes=15)):
+        set_clock(world, moment)
+        world.conn.execute("select app.queue_due_reminders()")
+        world.conn.execute("select app.queue_due_reminders()")
+    assert [r["template"] for r in world.conn.execute(
+        "select template from app.outbox where session_id = %s and template like 'reminder_%%'", [chosen])] == ["reminder_1h"]
+    assert [r["template"] for r in world.conn.execute(
+        "select template from app.outbox where session_id = %s and template like 'reminder_%%' order by id", [late])] == [
+        "reminder_1h", "reminder_15min"]
+
+
+def test_a_moved_session_is_reminded_again_for_its_new_time(world):
+    customer, mechanic = world.customer(), world.mechanic(blocks=ALL_DAY)
+    session = book(world, customer, mechanic)
+    set_clock(world, START - timedelta(hours=23))
+    assert world.value("select app.queue_due_reminders()") == 1
+    world.conn.execute("select * from app.reschedule_session(%s, %s, %s)", [customer, session, START + timedelta(days=2)])
+    set_clock(world, START + timedelta(days=1, hours=1))
+    assert world.value("select app.queue_due_reminders()") == 1
+    assert world.value("select count(*) from app.outbox where template = 'reminder_24h' and session_id = %s", [session]) == 2
+
+
+def test_a_waiver_signed_five_minutes_after_the_start_prevents_the_no_show(world):
+    customer, mechanic = world.customer(), world.mechanic(blocks=ALL_DAY)
+    session = book(world, customer, mechanic)
+    set_clock(world, START + timedelta(minutes=5))
+    world.conn.execute("select app.sign_waiver(p_actor => %s, p_session => %s, p_typed_name => 'Casey')", [customer, session])
+    assert world.value("select app.open_join_windows()") == 1
+    set_clock(world, START + timedelta(minutes=20))
+    assert world.value("select app.handle_no_shows()") == 0
+    assert world.value("select status from app.sessions where id = %s", [session]) == "pending"
+
+
+def test_no_show_waits_fifteen_minutes(world):
+    customer, mechanic = world.customer(), world.mechanic(blocks=ALL_DAY)
+    session = book(world, customer, mechanic)
+    set_clock(world, START + timedelta(minutes=15) - timedelta(seconds=1))
+    assert world.value("select app.handle_no_shows()") == 0
+    set_clock(world, START + timedelta(minutes=15))
+    assert world.value("select app.handle_no_shows()") == 1
+    assert world.value("select app.handle_no_shows()") == 0
+    assert world.value("select status from app.sessions where id = %s", [session]) == "no_show"
+
+
+def test_an_expired_hold_frees_its_slot(world):
+    customer, other, mechanic = world.customer(), world.customer(), world.mechanic(blocks=ALL_DAY)
+    world.conn.execute("select * from app.reserve_slot(%s, %s, %s, 'standard')", [customer, mechanic, START])
+    assert world.value("select available from app.slot_availability(%s, %s, %s)",
+                       [mechanic, START, START + timedelta(minutes=30)]) is False
+    set_clock(world, NOW + timedelta(minutes=15))
+    assert world.value("select app.release_expired_reservations()") == 1
+    assert world.value("select available from app.slot_availability(%s, %s, %s)",
+                       [mechanic, START, START + timedelta(minutes=30)]) is True
+    assert world.value("select hold_id from app.reserve_slot(%s, %s, %s, 'standard')", [other, mechanic, START]) is not None
+
+
+def test_sessions_nobody_took_expire_with_a_full_refund_once(world):
+    customer, mechanic = world.customer(), world.mechanic(blocks=ALL_DAY, instant_booking=False)
+    world.conn.execute("select app.sign_waiver(p_actor => %s, p_typed_name => 'Casey')", [customer])
+    immediate = charge(world, world.conn.execute(
+        "select * from app.begin_checkout(p_actor => %s, p_kind => 'immediate', p_plan => 'premium', "
+        "p_payment_method => 'pm_card_visa', p_advice_only => true, p_concern => 'Engine light is on')", [customer]).fetchone())
+    request = book(world, world.customer(), mechanic)
+    set_clock(world, NOW + timedelta(minutes=10) - timedelta(seconds=1))
+    assert world.value("select app.expire_unanswered_sessions()") == 0
+    set_clock(world, NOW + timedelta(minutes=10))
+    assert world.value("select app.expire_unanswered_sessions()") == 1
+    assert world.value("select status from app.sessions where id = %s", [immediate["session_id"]]) == "expired"
+    assert world.value("select sum(amount_cents) from app.refunds where session_id = %s and reason = 'not_accepted'",
+                       [immediate["session_id"]]) == 9900
+    set_clock(world, START - timedelta(hours=2))
+    assert world.value("select app.expire_unanswered_sessions()") == 1
+    assert world.value("select app.expire_unanswered_sessions()") == 0
+    assert world.value("select sum(amount_cents) from app.refunds where session_id = %s", [request]) == 2900
+    assert outbox(world, "session_expired") == 2
+
+
+def test_ten_waiting_and_two_mechanics_coming_online_wake_the_six_oldest(world):
+    waiting = []
+    for minute in range(10):
+        set_clock(world, NOW + timedelta(minutes=minute))
+        customer = world.customer()
+        world.conn.execute("select * from app.join_waitlist(%s, 'standard')", [customer])
+        waiting.append(customer)
+    first, second = world.mechanic(), world.mechanic()
+    world.conn.execute("select app.set_on_shift(%s, true)", [first])
+    world.conn.execute("select app.set_on_shift(%s, true)", [first])  # already online: wakes nobody more
+    world.conn.execute("select app.set_on_shift(%s, true)", [second])
+    statuses = [world.value("select status from app.customer_waitlist where customer_id = %s", [c]) for c in waiting]
+    assert statuses == ["notified"] * 6 + ["pending"] * 4
+    assert world.value("select count(*) from app.outbox where template = 'waitlist_mechanic_online' and channel = 'in_app'") == 6
+    set_clock(world, NOW + timedelta(hours=2, minutes=9))
+    assert world.value("select app.expire_waitlist_entries()") == 4
+
+
+def test_two_runners_at_once_do_every_effect_once(database, world):
+    customers = [world.customer() for _ in range(6)]
+    mechanic = world.mechanic(blocks=ALL_DAY)
+    for n, customer in enumerate(customers):
+        book(world, customer, mechanic, start=START + timedelta(hours=n))
+    set_clock(world, START + timedelta(hours=5, minutes=20))  # every session is past its no-show time
+    runners = [database.owner() for _ in range(2)]
+    barrier = threading.Barrier(2)
+
+    def run(conn):
+        barrier.wait()
+        return run_jobs(conn)
+
+    with ThreadPoolExecutor(2) as pool:
+        results = list(pool.map(run, runners))
+    for conn in runners:
+        conn.close()
+    assert sum(r["handle_no_shows"] for r in results) == 6
+    assert world.value("select count(*) from app.sessions where status = 'no_show'") == 6
+    assert world.value("select count(*) from app.payouts where reason = 'no_show' and payee = 'mechanic'") == 6
+    assert world.value("select count(*) from app.credit_entries where reason = 'no_show'") == 6
+    assert world.value("select count(*) from app.outbox where template like 'reminder_%%'") == 0  # all past their start
