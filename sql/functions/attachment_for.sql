@@ -10,8 +10,7 @@ begin
         from app.attachments a
         left join app.sessions s on s.id = a.session_id
         where a.id = p_attachment
-          and (a.customer_id = p_actor or s.mechanic_id = p_actor
-               or exists (select 1 from app.workshop_admins w where w.workshop_id = s.workshop_id and w.user_id = p_actor));
+          and (a.customer_id = p_actor or app.session_actor_side(s, p_actor) in ('mechanic', 'workshop'));
     if not found then
         raise exception using errcode = 'UN001', message = format('attachment %s is not shown to user %s', p_attachment, p_actor);
     end if;

@@ -2,7 +2,7 @@ create or replace function app.availability_reason_message(p_reason text) return
 language sql immutable parallel safe
 as $$
     select case p_reason
-        when 'off_grid' then 'Sessions start on the mechanic''s half-hour grid.'
+        when 'off_grid' then 'Sessions start on the mechanic''s booking grid (every 30 minutes unless they chose otherwise).'
         when 'too_soon' then 'Too soon: this mechanic needs more notice.'
         when 'too_far' then 'Too far ahead: this mechanic does not take bookings that far out yet.'
         when 'time_off' then 'The mechanic is away that day.'

@@ -11,9 +11,8 @@ declare
     v_existing app.payments;
 begin
     select * into v_session from app.sessions s where s.id = p_session;
-    if not found or v_session.service_type <> 'in_person' or not (
-            v_session.mechanic_id = p_actor
-            or exists (select 1 from app.workshop_admins a where a.workshop_id = v_session.workshop_id and a.user_id = p_actor)) then
+    if not found or v_session.service_type <> 'in_person'
+       or coalesce(app.session_actor_side(v_session, p_actor), '') not in ('mechanic', 'workshop') then
         raise exception using errcode = 'UN001', message = format('session %s is not at a workshop of user %s', p_session, p_actor);
     end if;
     if v_session.status <> 'completed' then

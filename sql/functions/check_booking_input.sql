@@ -44,7 +44,7 @@ begin
             raise exception using errcode = 'UN001', message = format('vehicle %s is not one of customer %s', p_vehicle_id, p_actor);
         end if;
     end if;
-    if length(btrim(coalesce(p_concern, ''))) < (case when p_is_urgent then 5 else 10 end) then
+    if length(btrim(coalesce(p_concern, ''))) < (case when p_is_urgent and p_kind = 'immediate' then 5 else 10 end) then
         raise exception using errcode = 'UV009', column = 'concern', message = 'describe the concern in at least 10 characters (5 when urgent)';
     end if;
     return v_make;
@@ -53,5 +53,5 @@ $$;
 comment on function app.check_booking_input(bigint, text, text, text, bigint, boolean, text, text, boolean) is
     'The checks every booking passes before money is taken and again when its session is born: a customer, '
     'a plan on sale, kind / service type / request type, Just Advice without a vehicle or one of the '
-    'customer''s own, a concern of 10 characters (5 when urgent). Returns the vehicle''s make. Raises UP001, '
+    'customer''s own, a concern of 10 characters (5 when an immediate one is urgent). Returns the vehicle''s make. Raises UP001, '
     'UV001/UV003/UV008/UV009/UV010, UN001.';

@@ -42,9 +42,10 @@ begin
             p_concern_category => b->>'concern_category', p_concern => b->>'concern',
             p_is_urgent => (b->>'is_urgent')::boolean, p_hold_id => v_hold_id, p_intake => b->'intake',
             p_policy_version => v_pay.policy_version);
-    exception when sqlstate 'UC001' or sqlstate 'UC002' or sqlstate 'UR002' or sqlstate 'UR003'
-                   or sqlstate 'UN001' or unique_violation or exclusion_violation then
-        -- taken by someone else meanwhile (or no longer bookable): the whole payment goes back, once
+    exception when sqlstate 'UV000' or sqlstate 'UN000' or sqlstate 'UC000' or sqlstate 'UR000'
+                   or unique_violation or exclusion_violation then
+        -- taken by someone else meanwhile, or no longer bookable (any business refusal, e.g. a plan taken off
+        -- sale): the whole payment goes back, once
         perform app.give_back(p_payment, null, v_pay.amount_cents + v_pay.credit_cents, 'slot_lost');
         return;
     end;

@@ -11,12 +11,10 @@ begin
         update app.sessions s set status = 'expired'
         where (s.kind = 'immediate' and s.status = 'pending' and s.mechanic_id is null
                and s.created_at <= app.app_now() - interval '10 minutes')
-           or (s.status = 'requested' and s.scheduled_for - interval '2 hours' <= app.app_now())
+           or (s.status = 'requested' and s.scheduled_for <= app.app_now() + interval '2 hours')
         returning s.*
     loop
         perform app.apply_policy_outcome(v_session, 'customer');  -- not accepted: everything back
-        update app.session_offers set status = 'expired', responded_at = app.app_now()
-        where session_id = v_session.id and status = 'open';
         perform app.notify(v_session.customer_id, 'session_expired',
                            jsonb_build_object('session_id', v_session.id, 'kind', v_session.kind), v_session.id,
                            format('expired-%s', v_session.id));

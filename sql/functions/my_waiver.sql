@@ -10,8 +10,7 @@ begin
         select v.version, v.title, v.body, app.waiver_on_file(p_actor, app.app_now()),
                (select max(s.signed_at) from app.waiver_signatures s where s.customer_id = p_actor and s.version = v.version)
         from app.waiver_versions v
-        order by v.version desc
-        limit 1;
+        where v.version = app.current_waiver_version();
 end
 $$;
 comment on function app.my_waiver(bigint) is

@@ -8,7 +8,8 @@ begin
     perform app.set_actor(null, 'join window opened');
     update app.sessions s set status = 'pending'
     where s.kind = 'scheduled' and s.service_type = 'online' and s.status = 'scheduled'
-      and s.scheduled_for - interval '15 minutes' <= app.app_now()
+      and s.scheduled_for <= app.app_now() + interval '15 minutes'
+      and s.scheduled_for > app.app_now() - interval '4 hours'  -- no plan is longer: lets the index bound the scan
       and s.scheduled_for + make_interval(mins => s.duration_minutes) > app.app_now()
       and app.waiver_on_file(s.customer_id, app.app_now());
     get diagnostics v_count = row_count;

@@ -29,7 +29,6 @@ begin
     -- is refused, the whole transaction (and the old claim) stays as it was
     update app.slot_reservations set status = 'cancelled', released_at = app.app_now() where id = v_session.reservation_id;
     v_claim := app.claim_slot(p_actor, v_session.mechanic_id, p_start, v_session.plan_code, v_session.service_type, 'confirmed');
-    perform app.set_actor(p_actor, 'rescheduled');
     update app.sessions
     set scheduled_for = p_start, reservation_id = v_claim.id, calendar_sequence = calendar_sequence + 1
     where id = p_session;

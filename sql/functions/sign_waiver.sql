@@ -44,7 +44,7 @@ begin
         -- a signature of the current version in the last 30 days is reused, not repeated
         if app.waiver_on_file(p_actor, v_now) then
             return (select s.id from app.waiver_signatures s
-                    where s.customer_id = p_actor and s.version = (select max(version) from app.waiver_versions)
+                    where s.customer_id = p_actor and s.version = app.current_waiver_version()
                     order by s.signed_at desc limit 1);
         end if;
     else
@@ -61,11 +61,14 @@ begin
             raise exception using errcode = 'UR008', message = format('the waiver of session %s opens 1 h before its start', p_session);
         end if;
         v_customer := v_session.customer_id;
+        -- checked in: the session can start (SPEC §7 scheduled → pending)
+        perform app.set_actor(p_actor, 'checked in');
+        update app.sessions set status = 'pending' where id = p_session and status = 'scheduled';
     end if;
 
     insert into app.waiver_signatures (customer_id, session_id, version, mode, signature_png, typed_name, ip, user_agent,
                                        signed_by, signed_at)
-    values (v_customer, p_session, (select max(version) from app.waiver_versions), p_mode, p_signature_png,
+    values (v_customer, p_session, app.current_waiver_version(), p_mode, p_signature_png,
             nullif(btrim(p_typed_name), ''), p_ip, left(p_user_agent, 512), p_actor, v_now)
     returning id into v_id;
     return v_id;
@@ -75,6 +78,6 @@ comment on function app.sign_waiver(bigint, bigint, text, bytea, text, inet, tex
     'Records a signature of the current waiver (SPEC §12): drawn (PNG) or typed, with IP and user agent. '
     'Online: the customer, before paying for an immediate session or, for a scheduled online session, from '
     '1 h before its start; a signature of the current version from the last 30 days is reused (its id '
-    'returned). In person: the workshop''s staff at check-in. Returns the signature id. Raises UV001/UV013 '
+    'returned). In person: the workshop''s staff at check-in, which moves the session to pending. Returns the signature id. Raises UV001/UV013 '
     '(mode, no signature), UN001 (not theirs), UR001 (not now), UR008 (too early), UP001.';
 grant execute on function app.sign_waiver(bigint, bigint, text, bytea, text, inet, text) to autodoctor_app;

@@ -4,7 +4,7 @@ as $$
     select exists (
         select 1 from app.waiver_signatures s
         where s.customer_id = p_customer
-          and s.version = (select max(v.version) from app.waiver_versions v)
+          and s.version = app.current_waiver_version()
           and s.signed_at > p_at - interval '30 days' and s.signed_at <= p_at);
 $$;
 comment on function app.waiver_on_file(bigint, timestamptz) is

@@ -303,3 +303,35 @@ def test_leaving_a_wizard_gives_back_the_hold_taken_in_it_but_never_a_booking(wo
     world.conn.execute("select app.clear_draft(%s)", [customer])
     assert world.value("select status from app.slot_reservations where id = %s", [hold]) == "cancelled"
     assert world.value("select status from app.slot_reservations where id = %s", [booked_claim]) == "confirmed"
+
+
+def test_the_workshop_checks_the_customer_in_on_its_tablet_from_one_hour_before(world):
+    shop = world.workshop(hours={d: ("00:00", "24:00") for d in range(1, 8)})
+    mechanic = world.mechanic(blocks=ALL_DAY, workshop=shop, partnership="employee", min_notice_minutes=0)
+    customer = world.customer()
+    hold = world.value("select hold_id from app.reserve_slot(%s, %s, %s, 'standard', 'in_person')", [customer, mechanic, START])
+    session = world.value("select app.create_session(p_actor => %s, p_kind => 'scheduled', p_plan => 'standard', "
+                          "p_service_type => 'in_person', p_hold_id => %s, p_advice_only => true, "
+                          "p_concern => 'A rattle at idle.')", [customer, hold])
+    desk, elsewhere = (world.value("select app.create_staff_account(p_role => 'workshop_admin', p_email => %s, "
+                                   "p_password_hash => %s, p_name => 'Desk', p_timezone => 'UTC', p_workshop_id => %s)",
+                                   [email, "x" * 40, workshop])
+                       for email, workshop in (("desk@example.com", shop), ("other@example.com", world.workshop())))
+    check_in = "select app.sign_waiver(p_actor => %s, p_session => %s, p_mode => 'in_person', p_typed_name => 'Casey')"
+    refused(world, "UN001", check_in, [elsewhere, session])
+    refused(world, "UN001", check_in, [mechanic, session])
+    set_clock(world, START - timedelta(hours=1, seconds=1))
+    refused(world, "UR008", check_in, [desk, session])
+    set_clock(world, START - timedelta(hours=1))
+    signature = world.value(check_in, [desk, session])
+    row = call(world, "select customer_id, signed_by, mode from app.waiver_signatures where id = %s", [signature])
+    assert row == {"customer_id": customer, "signed_by": desk, "mode": "in_person"}
+    assert world.value("select status from app.sessions where id = %s", [session]) == "pending"
+
+
+def test_the_short_urgent_description_is_for_book_now_only(world):
+    customer, mechanic = world.customer(), world.mechanic(blocks=ALL_DAY, min_notice_minutes=0)
+    hold = world.value("select hold_id from app.reserve_slot(%s, %s, %s, 'standard')", [customer, mechanic, START])
+    refused(world, "UV009", "select * from app.begin_checkout(p_actor => %s, p_kind => 'scheduled', p_plan => 'standard', "
+                            "p_payment_method => 'pm_card_visa', p_hold_id => %s, p_advice_only => true, "
+                            "p_concern => 'Smoke', p_is_urgent => true)", [customer, hold])

@@ -193,3 +193,34 @@ def test_two_runners_at_once_do_every_effect_once(database, world):
     assert world.value("select count(*) from app.payouts where reason = 'no_show' and payee = 'mechanic'") == 6
     assert world.value("select count(*) from app.credit_entries where reason = 'no_show'") == 6
     assert world.value("select count(*) from app.outbox where template like 'reminder_%%'") == 0  # all past their start
+
+
+def test_an_in_person_visit_without_check_in_is_a_no_show_and_the_deposit_goes_to_the_workshop(world):
+    shop = world.workshop(hours={d: ("00:00", "24:00") for d in range(1, 8)})
+    mechanic = world.mechanic(blocks=ALL_DAY, workshop=shop, partnership="employee")
+    sessions = []
+    for start in (START, START + timedelta(hours=1)):
+        customer = world.customer()
+        hold = world.value("select hold_id from app.reserve_slot(%s, %s, %s, 'standard', 'in_person')", [customer, mechanic, start])
+        sessions.append(charge(world, world.conn.execute(
+            "select * from app.begin_checkout(p_actor => %s, p_kind => 'scheduled', p_plan => 'standard', "
+            "p_payment_method => 'pm_card_visa', p_hold_id => %s, p_advice_only => true, "
+            "p_concern => 'A rattle at idle.')", [customer, hold]).fetchone())["session_id"])
+    desk = world.value("select app.create_staff_account(p_role => 'workshop_admin', p_email => 'desk@example.com', "
+                       "p_password_hash => %s, p_name => 'Desk', p_timezone => 'UTC', p_workshop_id => %s)", ["x" * 40, shop])
+    set_clock(world, START + timedelta(hours=1) - timedelta(minutes=10))
+    world.conn.execute("select app.sign_waiver(p_actor => %s, p_session => %s, p_mode => 'in_person', p_typed_name => 'Ann')",
+                       [desk, sessions[1]])
+    set_clock(world, START + timedelta(hours=1, minutes=15))
+    assert world.value("select app.handle_no_shows()") == 1
+    assert [world.value("select status from app.sessions where id = %s", [s]) for s in sessions] == ["no_show", "pending"]
+    assert world.value("select amount_cents from app.payouts where session_id = %s and payee = 'workshop'", [sessions[0]]) == 1500
+
+
+def test_the_waitlist_batch_is_configurable_per_database(world):
+    for _ in range(4):
+        world.conn.execute("select * from app.join_waitlist(%s, 'standard')", [world.customer()])
+    world.conn.execute("set autodoctor.waitlist_batch = 1")
+    world.conn.execute("select app.set_on_shift(%s, true)", [world.mechanic()])
+    assert world.value("select count(*) from app.customer_waitlist where status = 'notified'") == 1
+    assert world.value("select count(*) from app.outbox where template = 'waitlist_mechanic_online' and channel = 'email'") == 1

@@ -92,3 +92,24 @@ def test_reapplying_functions_is_idempotent(database):
             "select count(*) as n from pg_proc p join pg_namespace n on n.oid = p.pronamespace "
             "where n.nspname = 'app'").fetchone()["n"]
     assert after == before
+
+
+def test_an_older_database_upgrades_past_changed_signatures_and_keeps_no_stale_versions(empty_database, sql_copy):
+    stale_drops = sql_copy / "migrations" / "0007_drop_stale_functions.sql"
+    held_back = stale_drops.read_text()
+    stale_drops.unlink()
+    migrate.upgrade(empty_database)
+    with psycopg.connect(empty_database, autocommit=True) as conn:  # what earlier commits left behind
+        conn.execute("drop function app.complete_payment(bigint)")
+        conn.execute("create function app.complete_payment(bigint) returns app.payments language sql "
+                     "as 'select null::app.payments'")
+        conn.execute("create function app.mechanic_type(bigint, text) returns text language sql as 'select null::text'")
+    stale_drops.write_text(held_back)
+    assert migrate.upgrade(empty_database) == ["0007_drop_stale_functions.sql"]
+    with psycopg.connect(empty_database) as conn:
+        overloaded = conn.execute(
+            "select p.proname from pg_proc p join pg_namespace n on n.oid = p.pronamespace where n.nspname = 'app' "
+            "and p.proname = any(%s) group by 1 having count(*) > 1",
+            [[path.stem for path in migrate.function_files()]]).fetchall()
+        returns = conn.execute("select pg_get_function_result('app.complete_payment(bigint)'::regprocedure)").fetchone()[0]
+    assert overloaded == [] and returns == "void"

@@ -288,7 +288,12 @@ def test_the_in_person_balance_is_charged_after_the_service_on_the_deposit_card(
         with world.conn.transaction():
             world.conn.execute(refused, [mechanic, session])
     assert early.value.sqlstate == "UR001"  # nothing is due before the service
-    world.conn.execute("update app.sessions set status = 'pending' where id = %s", [session])
+    admin = world.value("select app.create_staff_account(p_role => 'workshop_admin', p_email => 'desk@example.com', "
+                        "p_password_hash => %s, p_name => 'Desk', p_timezone => 'America/Toronto', p_workshop_id => %s)",
+                        ["x" * 40, shop])
+    set_clock(world, START - timedelta(minutes=5))
+    world.conn.execute("select app.sign_waiver(p_actor => %s, p_session => %s, p_mode => 'in_person', "
+                       "p_typed_name => 'Casey at the desk')", [admin, session])  # check-in opens the session
     world.conn.execute("select app.start_session(%s, %s)", [mechanic, session])
     world.conn.execute("select app.complete_session(%s, %s)", [mechanic, session])
     assert world.value("select count(*) from app.payouts where session_id = %s", [session]) == 0  # waits for the balance
@@ -305,3 +310,51 @@ def test_the_in_person_balance_is_charged_after_the_service_on_the_deposit_card(
     payouts = {r["payee"]: r["amount_cents"] for r in world.conn.execute(
         "select payee, amount_cents from app.payouts where session_id = %s", [session])}
     assert payouts == ({"workshop": 2030, "platform": 870} if settled else {})
+
+
+def test_a_booking_keeps_the_policy_it_was_sold_under(world, gateway):
+    customer, mechanic = world.customer(), world.mechanic(blocks=ALL_DAY, min_notice_minutes=0)
+    session = pay(world, gateway, customer, mechanic)["session_id"]
+    world.conn.execute("insert into app.cancellation_policies (version, online_fee_cents, full_refund_hours, late_hours, "
+                       "mid_refund_percent, late_credit_percent, deposit_cents, commission_percent, effective_from) "
+                       "values (2, 900, 48, 6, 50, 25, 2500, 35, %s)", [NOW])
+    quote = world.conn.execute("select * from app.cancellation_quote(%s, %s, %s)",
+                               [session, customer, START - timedelta(hours=30)]).fetchone()
+    assert (quote["tier"], quote["refund_cents"], quote["platform_cents"]) == ("early", 2400, 500)  # v1: 24 h, $5
+
+
+def test_a_plan_taken_off_sale_while_paying_gives_the_money_back_once(world, gateway):
+    customer, mechanic = world.customer(), world.mechanic(blocks=ALL_DAY, min_notice_minutes=0)
+    hold = world.value("select hold_id from app.reserve_slot(%s, %s, %s, 'premium')", [customer, mechanic, START])
+    payment = world.conn.execute(
+        "select * from app.begin_checkout(p_actor => %s, p_kind => 'scheduled', p_plan => 'premium', "
+        "p_payment_method => 'pm_card_visa', p_hold_id => %s, p_advice_only => true, "
+        "p_concern => 'The brakes squeal when cold.')", [customer, hold]).fetchone()
+    world.conn.execute("update app.plans set active = false where code = 'premium'")
+    paid = charge(world, gateway, payment)
+    assert (paid["status"], paid["session_id"]) == ("succeeded", None)
+    assert world.value("select sum(amount_cents) from app.refunds where payment_id = %s and reason = 'slot_lost'",
+                       [payment["id"]]) == 9900
+
+
+def test_cancelling_an_immediate_session_withdraws_its_open_offers(world, gateway):
+    customer = world.customer()
+    world.conn.execute("update app.mechanics set currently_on_shift = true where id = %s", [world.mechanic()])
+    world.conn.execute("select app.sign_waiver(p_actor => %s, p_typed_name => 'Casey')", [customer])
+    payment = charge(world, gateway, world.conn.execute(
+        "select * from app.begin_checkout(p_actor => %s, p_kind => 'immediate', p_plan => 'standard', "
+        "p_payment_method => 'pm_card_visa', p_advice_only => true, p_concern => 'Engine light is on')", [customer]).fetchone())
+    assert world.value("select count(*) from app.session_offers where session_id = %s and status = 'open'", [payment["session_id"]]) == 2
+    world.conn.execute("select * from app.cancel_session(%s, %s)", [customer, payment["session_id"]])
+    assert world.value("select count(*) from app.session_offers where session_id = %s and status = 'open'", [payment["session_id"]]) == 0
+
+
+def test_the_audit_names_a_session_whose_money_does_not_add_up(world, gateway):
+    customer, mechanic = world.customer(), world.mechanic(blocks=ALL_DAY, min_notice_minutes=0)
+    session = pay(world, gateway, customer, mechanic)["session_id"]
+    world.conn.execute("select * from app.cancel_session(%s, %s)", [customer, session])
+    assert world.conn.execute("select * from app.money_audit()").fetchall() == []
+    payout = world.value("select id from app.payouts where session_id = %s", [session])
+    world.conn.execute("update app.payouts set amount_cents = amount_cents + 1 where id = %s", [payout])
+    assert [row["session_id"] for row in world.conn.execute("select * from app.money_audit()")] == [session]
+    world.conn.execute("update app.payouts set amount_cents = amount_cents - 1 where id = %s", [payout])
