@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask, g, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.routing import IntegerConverter
 
 import cli
 import db
@@ -57,6 +58,7 @@ def create_app(config=None):
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _local_secret_key(app.config["VAR_DIR"])
 
+    app.url_map.converters["int"] = IdConverter
     csrf.init_app(app)
     db.init_app(app)
     auth.init_app(app)
@@ -69,6 +71,14 @@ def create_app(config=None):
     app.jinja_env.filters["money"] = format_money
     app.jinja_env.filters["localtime"] = format_local_time
     return app
+
+
+class IdConverter(IntegerConverter):
+    """<int:...> in a URL is a row id: a number beyond bigint matches no route (404) instead of reaching SQL."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def format_money(cents, currency="CAD"):

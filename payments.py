@@ -226,12 +226,6 @@ def _pay(payment):
     return payment
 
 
-def charge_balance(actor_id, session_id):
-    """Charges the balance of a completed in-person session on the deposit's card; the session is settled
-    when it succeeds. A decline leaves the payment failed for the workshop to collect another way."""
-    return _pay(db.call_one("begin_balance_payment", actor=actor_id, session=session_id))
-
-
 def cancel(actor_id, session_id, reason=None):
     """Cancels a session under SPEC §9 and sends the refunds it decided."""
     outcome = db.call_one("cancel_session", actor=actor_id, session=session_id, reason=reason)

@@ -148,10 +148,13 @@ def create_hold():
     _require("customer")
     body = _body()
     mechanic_id = body.get("mechanic_id")
-    if not isinstance(mechanic_id, int) or isinstance(mechanic_id, bool):
+    if not isinstance(mechanic_id, int) or isinstance(mechanic_id, bool) or not 0 < mechanic_id < 2**63:
         raise BadParameter("mechanic_id", "mechanic_id must be a whole number.")
     start = _instant("start", body.get("start"))
     plan, service_type = body.get("plan", "standard"), body.get("service_type", "online")
+    for name, value in (("plan", plan), ("service_type", service_type)):
+        if not isinstance(value, str):
+            raise BadParameter(name, f"{name} must be text.")
     try:
         hold = db.call_one("reserve_slot", actor=g.user["id"], mechanic=mechanic_id, start=start, plan=plan,
                            service_type=service_type)

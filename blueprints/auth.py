@@ -84,7 +84,7 @@ def _start_session(user_id):
     session["user_id"] = user_id
 
 
-def _safe_next(target):
+def safe_next(target):
     """Only a path on this site: never another host, whatever the query string says."""
     parts = urlsplit(target or "")
     if target and not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
@@ -126,7 +126,7 @@ def login():
         db.call("record_login_attempt", email=form.email.data, ip=request.remote_addr, succeeded=succeeded)
         if succeeded:
             _start_session(account["user_id"])
-            return redirect(_safe_next(form.next.data) or url_for(HOME_BY_ROLE[account["role"]]))
+            return redirect(safe_next(form.next.data) or url_for(HOME_BY_ROLE[account["role"]]))
         form.form_errors.append("That email and password do not match an account.")
         return render_template("auth/login.html", form=form), 401
     return render_template("auth/login.html", form=form), 400 if form.is_submitted() else 200

@@ -6,7 +6,7 @@ import binascii
 from flask import g, request
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, StringField
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 import db
 import payments
@@ -23,6 +23,15 @@ class WaiverForm(FlaskForm):
 
 class PaymentForm(FlaskForm):
     card = StringField("Card number", validators=[Optional(), Length(max=40)])
+
+    def validate_card(self, field):
+        if field.data and payments.payment_method_for(field.data) is None:
+            raise ValidationError("That card number is not one we can charge. Check it, or try the test card 4242 4242 4242 4242.")
+
+
+def quote(plan, service_type="online"):
+    """What paying will take (checkout_quote): the price, what is due now, credit first, the rest on the card."""
+    return db.call_one("checkout_quote", actor=g.user["id"], plan=plan, service_type=service_type)
 
 
 def sign_waiver(form, session_id=None):

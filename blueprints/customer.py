@@ -3,7 +3,7 @@ reschedule, waiver, join, the session room, .ics), vehicles and favorite mechani
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, IntegerField, StringField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
@@ -11,7 +11,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 import db
 import invites
 import payments
-from blueprints.auth import place_errors, requires_role
+from blueprints.auth import place_errors, requires_role, safe_next
 from blueprints.checkout import WaiverForm, sign_waiver
 
 bp = Blueprint("customer", __name__, url_prefix="/customer")
@@ -48,13 +48,8 @@ def _me():
 
 
 def _appointment(session_id):
-    """The customer's own appointment, or 404 (the same answer for someone else's and a missing one)."""
-    try:
-        return db.call_one("my_appointments", actor=_me(), session=session_id)
-    except db.Refusal as refusal:
-        if refusal.status == 404:
-            abort(404)
-        raise
+    """The customer's own appointment; someone else's or a missing one is refused (UN001: a 404 page)."""
+    return db.call_one("my_appointments", actor=_me(), session=session_id)
 
 
 def appointment_event(row):
@@ -191,7 +186,6 @@ def waiver(session_id):
 
 @bp.route("/appointments/<int:session_id>/join", methods=["POST"])
 def join(session_id):
-    _appointment(session_id)
     db.call("join_session", actor=_me(), session=session_id)
     return redirect(url_for("customer.session_room", session_id=session_id))
 
@@ -214,10 +208,9 @@ def calendar_response(row):
 
 @bp.route("/appointments/<int:session_id>/resend", methods=["POST"])
 def resend_confirmation(session_id):
-    _appointment(session_id)
     db.call("resend_confirmation", actor=_me(), session=session_id)
     flash("The confirmation email is on its way again.", "success")
-    return redirect(request.referrer if _is_local(request.referrer) else url_for("customer.appointment", session_id=session_id))
+    return redirect(safe_next(request.form.get("next")) or url_for("customer.appointment", session_id=session_id))
 
 
 # --- vehicles and favorites ------------------------------------------------------------------------------
@@ -262,15 +255,5 @@ def favorites():
 def toggle_favorite(mechanic_id):
     starred = db.call_value("set_favorite", actor=_me(), mechanic=mechanic_id, favorite=request.form.get("favorite") == "1")
     flash("Added to your favorites." if starred else "Removed from your favorites.", "success")
-    target = request.form.get("next")
-    return redirect(target if _is_local(target) else url_for("customer.favorites"))
-
-
-def _is_local(target):
-    """Only paths of this site are followed after a form (no open redirect)."""
-    if not target:
-        return False
-    if target.startswith(request.host_url):
-        target = "/" + target[len(request.host_url):]
-    return target.startswith("/") and not target.startswith("//") and "\\" not in target
+    return redirect(safe_next(request.form.get("next")) or url_for("customer.favorites"))
 

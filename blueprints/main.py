@@ -1,5 +1,7 @@
 """The public pages: the home page and mechanics' profiles; and uploaded files for those allowed to see them."""
-from flask import Blueprint, Response, abort, g, redirect, render_template, request, url_for
+from io import BytesIO
+
+from flask import Blueprint, g, redirect, render_template, request, send_file, url_for
 
 import db
 
@@ -14,12 +16,7 @@ def home():
 @bp.route("/mechanics/<int:mechanic_id>")
 def mechanic_profile(mechanic_id):
     viewer = g.user["id"] if g.user and g.user["role"] == "customer" else None
-    try:
-        profile = db.call_one("mechanic_profile", mechanic=mechanic_id, viewer=viewer)
-    except db.Refusal as refusal:
-        if refusal.status == 404:
-            abort(404)
-        raise
+    profile = db.call_one("mechanic_profile", mechanic=mechanic_id, viewer=viewer)
     return render_template("main/mechanic.html", m=profile, can_star=viewer is not None)
 
 
@@ -27,12 +24,7 @@ def mechanic_profile(mechanic_id):
 def attachment(attachment_id):
     if g.user is None:
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
-    try:
-        row = db.call_one("attachment_for", actor=g.user["id"], attachment=attachment_id)
-    except db.Refusal as refusal:
-        if refusal.status == 404:
-            abort(404)
-        raise
-    return Response(bytes(row["data"]), mimetype=row["content_type"],
-                    headers={"Content-Disposition": f'inline; filename="{row["filename"].replace(chr(34), "")}"',
-                             "Cache-Control": "private, max-age=300"})
+    row = db.call_one("attachment_for", actor=g.user["id"], attachment=attachment_id)
+    response = send_file(BytesIO(row["data"]), mimetype=row["content_type"], download_name=row["filename"])
+    response.headers["Cache-Control"] = "private, max-age=300"
+    return response

@@ -2,9 +2,8 @@
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, MultipleFileField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms.validators import InputRequired, Length, Optional
 
-import payments
 from blueprints.checkout import PaymentForm
 
 CATEGORIES = (("diagnostic", "Diagnostic"), ("repair", "Repair"), ("maintenance", "Maintenance"),
@@ -35,7 +34,3 @@ class ReviewForm(PaymentForm):
     remind_24h = BooleanField("24 hours before", default=True)
     remind_1h = BooleanField("1 hour before", default=True)
     remind_15min = BooleanField("15 minutes before (with the waiver and join link)", default=True)
-
-    def validate_card(self, field):
-        if field.data and payments.payment_method_for(field.data) is None:
-            raise ValidationError("That card number is not one we can charge. Check it and try again.")

@@ -5,9 +5,10 @@ from flask import flash, g, render_template, request
 import db
 import errors
 from blueprints.auth import place_errors
+from blueprints.checkout import quote
 from blueprints.customer import VehicleForm
 from blueprints.scheduling import bp
-from blueprints.scheduling.draft import (NO_MECHANIC, SERVICE_TYPES, checkout_quote, clear_draft, draft_make,
+from blueprints.scheduling.draft import (NO_MECHANIC, SERVICE_TYPES, clear_draft, draft_make,
                                          dropping_hold, load_draft, me, onward, render_step, request_type,
                                          save_draft, step)
 from forms.scheduling import ChoiceForm
@@ -35,8 +36,7 @@ def book_another():
 
 @bp.post("/start-over")
 def start_over():
-    dropping_hold(load_draft())
-    clear_draft()
+    clear_draft()  # gives back the draft's hold too
     flash("Your choices were cleared.", "success")
     return onward(save_draft(another=True))
 
@@ -60,7 +60,7 @@ def service():
 
 def _deposit():
     cheapest = db.call("list_plans")[0]["code"]
-    return checkout_quote(cheapest, "in_person")["due_now_cents"]
+    return quote(cheapest, "in_person")["due_now_cents"]
 
 
 # --- 2: vehicle ------------------------------------------------------------------------------------------
@@ -115,7 +115,7 @@ def add_vehicle():
 # --- 3: plan ---------------------------------------------------------------------------------------------
 
 def _render_plan(plans, error=None, status=200):
-    quotes = {p["code"]: checkout_quote(p["code"], g.draft["service_type"]) for p in plans}
+    quotes = {p["code"]: quote(p["code"], g.draft["service_type"]) for p in plans}
     return render_step("plan.html", "plan", status, plans=plans, quotes=quotes, error=error)
 
 
@@ -162,9 +162,9 @@ def mechanic():
     chosen = {"request_type": "brand_specialist" if brand else "general", "mechanic_id": None, "any_mechanic": None}
     if choice == "any":
         chosen["any_mechanic"] = True
-    elif choice.isdigit() and int(choice) in {m["id"] for m in db.call("list_mechanics", service_type=g.draft["service_type"])}:
+    elif choice.isascii() and choice.isdigit() and int(choice) in {m["id"] for m in db.call("list_mechanics", service_type=g.draft["service_type"])}:
         chosen["mechanic_id"] = int(choice)
-    elif choice.isdigit():
+    elif choice.isascii() and choice.isdigit():
         return _render_mechanic(error=errors.CODES["UN002"] + " Choose one from the list.", status=404)
     else:
         return _render_mechanic(error="Choose a mechanic, or any available mechanic.", status=400)

@@ -14,7 +14,7 @@ STEPS = (("service", "Service type"), ("vehicle", "Vehicle"), ("plan", "Plan"), 
          ("time", "Time"), ("intake", "Your concern"), ("review", "Review & pay"))
 STEP_INDEX = {name: index for index, (name, _) in enumerate(STEPS)}
 SERVICE_TYPES = ("online", "in_person")
-NO_HOLD = {"hold_id": None, "hold_start": None, "hold_expires": None, "hold_mechanic_id": None}
+NO_HOLD = {"hold_id": None, "hold_start": None, "hold_mechanic_id": None}
 NO_MECHANIC = {"mechanic_id": None, "any_mechanic": None, "request_type": None}
 
 
@@ -117,10 +117,6 @@ def request_type(draft):
 def match_request(draft):
     """What "any available mechanic" is matched on: the make, the concern and the request type."""
     return {"make": draft_make(draft), "concern": draft.get("concern"), "request_type": request_type(draft)}
-
-
-def checkout_quote(plan, service_type):
-    return db.call_one("checkout_quote", actor=me(), plan=plan, service_type=service_type)
 
 
 def draft_attachments():

@@ -6,10 +6,10 @@ from psycopg.types.json import Jsonb
 import db
 import invites
 from blueprints.auth import place_errors
-from blueprints.checkout import pay
+from blueprints.checkout import pay, quote
 from blueprints.customer import appointment_event
 from blueprints.scheduling import bp
-from blueprints.scheduling.draft import (FLOW, NO_HOLD, checkout_quote, clear_draft, draft_attachments,
+from blueprints.scheduling.draft import (FLOW, NO_HOLD, clear_draft, draft_attachments,
                                          draft_vehicle, hold_start, me, onward, render_step, request_type,
                                          save_draft, step)
 from blueprints.scheduling.slots import local_day, nearest_free, render_time
@@ -67,7 +67,7 @@ def _render_review(form, status=200):
                        hold_start=hold["starts_at"] if hold else hold_start(draft),
                        mechanic=db.call_one("mechanic_profile", mechanic=mechanic_id, viewer=me()),
                        vehicle=draft_vehicle(draft), plan=next(p for p in db.call("list_plans") if p["code"] == draft["plan"]),
-                       quote=checkout_quote(draft["plan"], draft["service_type"]),
+                       quote=quote(draft["plan"], draft["service_type"]),
                        attachments=draft_attachments(), categories=dict(CATEGORIES))
 
 

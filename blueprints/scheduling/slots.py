@@ -154,4 +154,4 @@ def choose_time():
         nearest = nearest_free(g.draft, start) if refusal.status in (409, 422) else ()
         return render_time(local_day(start), alternatives=nearest, message=refusal.message, status=refusal.status)
     return onward(save_draft(hold_id=hold["hold_id"], hold_start=hold["starts_at"].isoformat(),
-                             hold_expires=hold["expires_at"].isoformat(), hold_mechanic_id=hold["mechanic_id"]))
+                             hold_mechanic_id=hold["mechanic_id"]))

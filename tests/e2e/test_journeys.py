@@ -101,6 +101,7 @@ def test_from_the_home_page_to_a_scheduled_online_appointment_and_its_invite(pag
     expect(page.get_by_role("heading", name="Free times on Wednesday 25 November")).to_be_visible()
     shot("day-slots")
     page.get_by_role("button", name=re.compile(r"^10:00 AM")).click()
+    expect(page.get_by_label("Service category")).to_be_visible()  # the hold is taken once intake shows
     hold = world.conn.execute("select status, starts_at, expires_at from app.slot_reservations where customer_id = %s",
                               [customer]).fetchone()
     assert (hold["status"], hold["starts_at"], hold["expires_at"]) == ("reserved", start, world.value("select app.app_now()") + timedelta(minutes=15))

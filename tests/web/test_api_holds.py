@@ -68,6 +68,9 @@ def test_holds_need_the_csrf_header(client, database, mechanic):
     ({"mechanic_id": 1, "start": 12}, "start"),
     ({"mechanic_id": 1, "start": "2026-11-24T15:00:00Z", "plan": "gold"}, "plan"),
     ({"mechanic_id": 1, "start": "2026-11-24T15:00:00Z", "service_type": "fax"}, "service_type"),
+    ({"mechanic_id": 10**30, "start": "2026-11-24T15:00:00Z"}, "mechanic_id"),
+    ({"mechanic_id": 1, "start": "2026-11-24T15:00:00Z", "plan": 5}, "plan"),
+    ({"mechanic_id": 1, "start": "2026-11-24T15:00:00Z", "service_type": {"x": 1}}, "service_type"),
 ])
 def test_bad_hold_requests_are_400(client, database, mechanic, body, field):
     headers = signed_in(client, database, "kim@example.com")

@@ -64,6 +64,11 @@ def test_cancel_shows_the_policy_quote_first_and_then_applies_it(client, databas
     assert database.scalar("select coalesce(sum(amount_cents), 0) from app.credit_entries where session_id = %s "
                            "and amount_cents > 0", [session]) == credit
     assert "Appointment cancelled" in client.get(response.location).get_data(as_text=True)
+    listed = client.get("/customer/appointments").get_data(as_text=True)
+    past = listed[listed.index("Past"):]
+    assert f"/customer/appointments/{session}" in past
+    assert (f"${refund / 100:,.2f} CAD refund" in past) == bool(refund)
+    assert (f"${credit / 100:,.2f} CAD credit" in past) == bool(credit)
     assert database.scalar("select count(*) from app.money_audit()") == 0
 
 
@@ -183,14 +188,18 @@ def test_the_api_lists_moves_and_exports_my_appointments(client, database, booke
     ics = client.get(f"/api/appointments/{session}/calendar.ics")
     assert vobject.readOne(ics.get_data(as_text=True)).vevent.sequence.value == "1"
     assert client.get(f"/api/appointments/{session + 1000}/calendar.ics").status_code == 404
+    too_big = client.post("/api/appointments/99999999999999999999/cancel", json={}, headers={"X-CSRFToken": token})
+    assert too_big.status_code == 404 and too_big.get_json()["error"]["code"] == "not_found"
 
 
 def test_the_dashboard_shows_credit_waitlist_and_upcoming_and_forgets_wizard_drafts(client, database, booked):
     customer, _, session = booked
     database.scalar("select count(*) from app.join_waitlist(%s, 'standard')", [customer])
+    database.scalar("insert into app.credit_entries (customer_id, amount_cents, reason, created_at) "
+                    "values (%s, 1450, 'refund_as_credit', app.app_now()) returning id", [customer])
     database.scalar("select app.save_draft(%s, 'book', '{\"plan\": \"premium\"}')", [customer])
     page = client.get("/customer/").get_data(as_text=True)
-    assert "$0.00 CAD" in page and "number 1 in line" in page and f"/customer/appointments/{session}" in page
+    assert "$14.50 CAD" in page and "number 1 in line" in page and f"/customer/appointments/{session}" in page
     assert database.scalar("select count(*) from app.booking_drafts") == 0
 
 

@@ -91,6 +91,8 @@ def log_in_demo(client, email):
     ("post", "/customer/vehicles", {"year": "99999999999999999999", "make": "A", "model": "B"}),
     ("post", "/signup", {"email": "\x00", "timezone": "\x00"}),
     ("put", "/login", None),
+    ("get", "/customer/appointments/99999999999999999999", None),
+    ("get", "/mechanics/99999999999999999999", None),
 ])
 def test_bad_requests_get_a_clear_page_never_a_500(client, demo_world, method, path, data):
     log_in_demo(client, "alex@example.com")
