@@ -11,7 +11,7 @@ from werkzeug.routing import IntegerConverter
 
 import cli
 import db
-from blueprints import admin, api, auth, booking, customer, main, mechanic, scheduling, webhooks, workshop
+from blueprints import admin, api, auth, booking, customer, dev, main, mechanic, scheduling, webhooks, workshop
 
 ROOT = Path(__file__).resolve().parent
 csrf = CSRFProtect()
@@ -52,6 +52,20 @@ def create_app(config=None):
         STRIPE_SECRET_KEY=os.environ.get("STRIPE_SECRET_KEY"),
         STRIPE_WEBHOOK_SECRET=os.environ.get("STRIPE_WEBHOOK_SECRET"),
         STRIPE_API_BASE=os.environ.get("STRIPE_API_BASE"),
+        # timed jobs (jobs.py): app (APScheduler in `flask serve`), pg_cron (the app runs only SMTP/Stripe jobs), off
+        JOB_RUNNER=os.environ.get("JOB_RUNNER", "app"),
+        # notifications (notifications.py): without SMTP_HOST, emails go to VAR_DIR/mailbox
+        BASE_URL=os.environ.get("BASE_URL", "http://127.0.0.1:5000"),
+        MAIL_FROM=os.environ.get("MAIL_FROM", "Auto Doctor <no-reply@autodoctor.app>"),
+        SMTP_HOST=os.environ.get("SMTP_HOST"),
+        SMTP_PORT=os.environ.get("SMTP_PORT"),
+        SMTP_SECURITY=os.environ.get("SMTP_SECURITY", "starttls"),  # starttls, ssl or none
+        SMTP_USERNAME=os.environ.get("SMTP_USERNAME"),
+        SMTP_PASSWORD=os.environ.get("SMTP_PASSWORD"),
+        SMS_GATEWAY_URL=os.environ.get("SMS_GATEWAY_URL"),
+        SMS_GATEWAY_TOKEN=os.environ.get("SMS_GATEWAY_TOKEN"),
+        # the development-only mailbox page (/dev/mailbox); `./dev run` turns it on
+        DEV_MAILBOX=_flag("DEV_MAILBOX", False),
     )
     if config:
         app.config.update(config)
@@ -64,6 +78,8 @@ def create_app(config=None):
     auth.init_app(app)
     for blueprint in (main.bp, auth.bp, customer.bp, booking.bp, scheduling.bp, mechanic.bp, workshop.bp, admin.bp, api.bp, webhooks.bp):
         app.register_blueprint(blueprint)
+    if app.config["DEV_MAILBOX"]:
+        app.register_blueprint(dev.bp)
     csrf.exempt(webhooks.bp)
     cli.register(app)
     _register_error_pages(app)

@@ -1,4 +1,5 @@
-"""Command-line tools: `flask serve`, `flask db upgrade|status`, `flask seed-demo`, `flask users create`."""
+"""Command-line tools: `flask serve`, `flask db upgrade|status`, `flask seed-demo`, `flask jobs list|run`,
+`flask users create`."""
 import signal
 import sys
 from contextlib import contextmanager
@@ -10,8 +11,8 @@ from psycopg import sql
 from werkzeug.security import generate_password_hash
 
 import demo
+import jobs
 import migrate
-import payments
 
 EMBEDDED_DATABASE = "autodoctor"
 
@@ -68,7 +69,8 @@ def register(app):
                 click.echo("loading the demo world (first start)")
                 demo.seed(dsn)
             click.echo(f"Auto Doctor is serving on http://{host}:{port}  (Ctrl-C stops it)", err=True)
-            waitress.serve(app, host=host, port=port, threads=8, ident="autodoctor")
+            with jobs.running(app):
+                waitress.serve(app, host=host, port=port, threads=8, ident="autodoctor")
 
     db_group = click.Group("db", help="Schema management for DBAs.")
     app.cli.add_command(db_group)
@@ -97,15 +99,24 @@ def register(app):
             demo.seed(dsn)
             click.echo("demo world loaded; logins are listed in README.md")
 
-    payments_group = click.Group("payments", help="Money chores.")
-    app.cli.add_command(payments_group)
+    jobs_group = click.Group("jobs", help="The timed jobs of SPEC §13 (the app runs them itself under `flask serve`).")
+    app.cli.add_command(jobs_group)
 
-    @payments_group.command("reconcile")
-    @click.option("--older-than", default="2 minutes", show_default=True, help="how long an answer may be awaited")
-    def reconcile(older_than):
-        """Apply what the gateway says of payments whose answer never came, then send pending refunds."""
-        with database_url(app), app.app_context():
-            click.echo(f"{payments.reconcile(older_than)} payment(s) reconciled")
+    @jobs_group.command("list")
+    def list_jobs():
+        """The jobs, how often they run, and which pg_cron can run (sql/cron/schedule.sql)."""
+        for job in jobs.JOBS.values():
+            where = "SQL (pg_cron can run it)" if job.in_sql else "Python (SMTP / Stripe)"
+            click.echo(f"{job.name:30} every {job.every_minutes} min  {where}")
+
+    @jobs_group.command("run")
+    @click.argument("names", nargs=-1, type=click.Choice(list(jobs.JOBS)))
+    def run_jobs(names):
+        """Run the named jobs once (all of them when none is named), in schedule order."""
+        with database_url(app):
+            for name in names or jobs.JOBS:
+                done = jobs.run_job(app, name)
+                click.echo(f"{name}: " + ("running elsewhere, skipped" if done is None else str(done)))
 
     users = click.Group("users", help="Accounts that are not signed up on the site.")
     app.cli.add_command(users)

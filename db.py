@@ -6,6 +6,7 @@ short transaction. Migrations and the CLI use DATABASE_URL (the owner) through m
 """
 import logging
 import threading
+from contextlib import contextmanager
 
 import psycopg
 from flask import current_app, g
@@ -72,6 +73,20 @@ def connection():
     if "db_conn" not in g:
         g.db_conn = _pool().getconn()
     return g.db_conn
+
+
+@contextmanager
+def using(conn):
+    """Within the block, `call` in this app context runs on conn (a job runner's own connection, which must
+    be autocommit with dict rows) instead of a pooled one."""
+    previous = g.pop("db_conn", None)
+    g.db_conn = conn
+    try:
+        yield conn
+    finally:
+        g.pop("db_conn", None)
+        if previous is not None:
+            g.db_conn = previous
 
 
 def _give_back(_exception=None):

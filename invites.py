@@ -16,6 +16,20 @@ def uid_for(session_id):
     return f"session-{session_id}@autodoctor.app"
 
 
+def session_event(session, *, link, with_whom):
+    """The calendar event of a session: session is a my_appointments or claim_outbox row (id, starts_at,
+    ends_at, created_at, calendar_sequence, plan_name, concern, service_type, workshop_name/address)."""
+    where = (f"{session['workshop_name']}, {session['workshop_address']}" if session["service_type"] == "in_person"
+             else "Online: join from My appointments on Auto Doctor")
+    return {
+        "uid": uid_for(session["id"]), "sequence": session["calendar_sequence"],
+        "start": session["starts_at"], "end": session["ends_at"], "created": session["created_at"],
+        "summary": f"Auto Doctor: {session['plan_name']} session with {with_whom}",
+        "description": f"{session['concern'] or ''}\n\nManage this appointment: {link}".strip(),
+        "location": where, "url": link, "organizer": None, "attendees": [],
+    }
+
+
 def invite(event, *, method="PUBLISH"):
     """A VCALENDAR with one VEVENT. method is "PUBLISH", "REQUEST" or "CANCEL" (CANCEL => STATUS:CANCELLED)."""
     if method not in METHODS:

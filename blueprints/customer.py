@@ -54,17 +54,8 @@ def _appointment(session_id):
 
 def appointment_event(row):
     """The calendar event (invites.invite, google_link, outlook_link) of a my_appointments row."""
-    where = (f"{row['workshop_name']}, {row['workshop_address']}" if row["service_type"] == "in_person"
-             else "Online: join from My appointments on Auto Doctor")
-    with_whom = row["mechanic_name"] or "an Auto Doctor mechanic"
-    link = url_for("customer.appointment", session_id=row["id"], _external=True)
-    return {
-        "uid": invites.uid_for(row["id"]), "sequence": row["calendar_sequence"],
-        "start": row["starts_at"], "end": row["ends_at"], "created": row["created_at"],
-        "summary": f"Auto Doctor: {row['plan_name']} session with {with_whom}",
-        "description": f"{row['concern'] or ''}\n\nManage this appointment: {link}".strip(),
-        "location": where, "url": link, "organizer": None, "attendees": [],
-    }
+    return invites.session_event(row, link=url_for("customer.appointment", session_id=row["id"], _external=True),
+                                 with_whom=row["mechanic_name"] or "an Auto Doctor mechanic")
 
 
 @bp.route("/")

@@ -3,6 +3,10 @@ times written as local wall-clock strings."""
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from psycopg.types.json import Jsonb
+
+import payments
+
 
 _emails = iter(range(10**6))
 
@@ -58,6 +62,23 @@ class World:
         return self.value(
             "select app.sign_up_customer(p_email => %s, p_password_hash => %s, p_name => 'C', p_timezone => 'UTC')",
             [f"customer{next(_emails)}@example.com", "x" * 40])
+
+    def book(self, customer, mechanic, start, reminders=None, service="online", plan="standard"):
+        """A scheduled session paid as the app pays for it (hold, checkout, the test gateway's charge)."""
+        hold = self.value("select hold_id from app.reserve_slot(%s, %s, %s, %s, %s)", [customer, mechanic, start, plan, service])
+        intake = {} if reminders is None else {"reminders": reminders}
+        payment = self.conn.execute(
+            "select * from app.begin_checkout(p_actor => %s, p_kind => 'scheduled', p_plan => %s, "
+            "p_payment_method => 'pm_card_visa', p_hold_id => %s, p_advice_only => true, "
+            "p_concern => 'A noise from the brakes.', p_intake => %s)", [customer, plan, hold, Jsonb(intake)]).fetchone()
+        return self.charge(payment)["session_id"]
+
+    def charge(self, payment):
+        """Charges a pending payment through a test gateway and applies the answer."""
+        intent = payments.TestGateway().charge(amount_cents=payment["amount_cents"], currency="CAD",
+                                               payment_method=payment["payment_method"],
+                                               idempotency_key=payment["idempotency_key"], metadata={}, description="t")
+        return self.conn.execute("select * from app.apply_payment_intent(%s, %s)", [Jsonb(intent), payment["id"]]).fetchone()
 
     def time_off(self, mechanic, first, last, status="approved"):
         self.conn.execute("insert into app.mechanic_time_off (mechanic_id, start_date, end_date, status) "

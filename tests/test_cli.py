@@ -48,7 +48,10 @@ def test_seed_demo_loads_once(app, database):
     assert not demo.is_empty(database.url)
 
 
-def test_payments_reconcile_runs_and_reports(app, database):
-    result = run(app, "payments", "reconcile", "--older-than", "1 minute")
+def test_jobs_run_once_from_the_command_line(app, database):
+    listed = run(app, "jobs", "list")
+    assert listed.exit_code == 0 and "handle_no_shows" in listed.output and "every 5 min" in listed.output
+    result = run(app, "jobs", "run", "release_expired_reservations", "reconcile_payments")
     assert result.exit_code == 0, result.output
-    assert "0 payment(s) reconciled" in result.output
+    assert "release_expired_reservations: 0" in result.output and "reconcile_payments: 0" in result.output
+    assert run(app, "jobs", "run", "no_such_job").exit_code != 0

@@ -11,6 +11,20 @@ declare
 begin
     select * into q from app.cancellation_quote(p_session, p_actor, app.app_now());
     perform app.set_actor(p_actor, coalesce(nullif(btrim(p_reason), ''), 'cancelled by the ' || q.cancelled_by));
+    if q.cancelled_by = 'mechanic' then
+        -- SPEC §8: the booked mechanic steps out of a confirmed session that has not started; the re-match job
+        -- finds another mechanic, or refunds the customer in full
+        select * into v_session from app.sessions s where s.id = p_session for update;
+        if exists (select 1 from app.session_rematches r where r.session_id = p_session and r.resolved_at is null) then
+            raise exception using errcode = 'UR001', message = format('session %s is already being re-matched', p_session);
+        end if;
+        if v_session.kind = 'scheduled' and v_session.status = 'scheduled' and v_session.scheduled_for > app.app_now() then
+            insert into app.session_rematches (session_id, from_mechanic_id, reason, requested_at)
+            values (p_session, p_actor, left(nullif(btrim(p_reason), ''), 500), app.app_now());
+            return query select q.session_id, q.cancelled_by, 'rematch'::text, q.charged_cents, 0, 0, 0, 0, q.starts_at;
+            return;
+        end if;
+    end if;
     -- the guarded move: of two concurrent cancellations, one wins and the other finds it cancelled
     update app.sessions s set status = 'cancelled', cancel_reason = left(nullif(btrim(p_reason), ''), 500)
     where s.id = p_session and s.status in ('requested', 'scheduled', 'pending')
@@ -20,11 +34,12 @@ begin
     end if;
     return query select q.session_id, q.cancelled_by, o.tier, o.charged_cents, o.refund_cents, o.credit_cents,
                         o.payee_cents, o.platform_cents, q.starts_at
-                 from app.apply_policy_outcome(v_session, q.cancelled_by) o;
+                 from app.apply_policy_outcome(v_session, app.policy_side(v_session, q.cancelled_by)) o;
 end
 $$;
 comment on function app.cancel_session(bigint, bigint, text) is
     'Cancels a session for its customer, mechanic, workshop admin or a platform admin (as cancellation_quote '
     'checks) and applies SPEC §9 at this moment: refunds (sent after commit), account credit, payouts. The '
-    'slot is released (tg_sessions__release_slot). Raises UN001 (not theirs), UR001 (no longer cancellable).';
+    'slot is released (tg_sessions__release_slot). The booked mechanic cancelling a confirmed session before '
+    'its start hands it to rematch_sessions instead (tier rematch, no money moves yet). Raises UN001 (not theirs), UR001 (no longer cancellable).';
 grant execute on function app.cancel_session(bigint, bigint, text) to autodoctor_app;

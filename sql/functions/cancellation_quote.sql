@@ -19,7 +19,7 @@ begin
     return query
         select v_session.id, v_side, o.tier, o.charged_cents, o.refund_cents, o.credit_cents, o.payee_cents,
                o.platform_cents, v_session.scheduled_for
-        from app.policy_outcome(v_session, v_side, coalesce(p_at, app.app_now())) o;
+        from app.policy_outcome(v_session, app.policy_side(v_session, v_side), coalesce(p_at, app.app_now())) o;
 end
 $$;
 comment on function app.cancellation_quote(bigint, bigint, timestamptz) is

@@ -21,11 +21,15 @@ begin
     ),
     queued as (
         insert into app.outbox (user_id, channel, template, payload, session_id, dedupe_key, next_attempt_at, created_at)
-        select d.customer_id, 'email', 'reminder_' || d.code,
+        select d.customer_id, c.channel, 'reminder_' || d.code,
                jsonb_build_object('session_id', d.id, 'starts_at', d.scheduled_for, 'sequence', d.calendar_sequence,
                                   'audience', 'customer'),
-               d.id, format('reminder-%s-%s-%s:email', d.id, d.calendar_sequence, d.code), app.app_now(), app.app_now()
+               d.id, format('reminder-%s-%s-%s:%s', d.id, d.calendar_sequence, d.code, c.channel), app.app_now(), app.app_now()
         from due d
+        join app.users u on u.id = d.customer_id
+        -- every reminder by email; the 1 h one also by text message to a customer with a phone number
+        cross join lateral (values ('email'), ('sms')) c (channel)
+        where c.channel = 'email' or (d.code = '1h' and u.phone is not null)
         on conflict (dedupe_key) do nothing
         returning 1
     )
@@ -35,6 +39,6 @@ end
 $$;
 comment on function app.queue_due_reminders() is
     'The reminder job (SPEC §13): queues each scheduled session''s 24 h, 1 h and 15 min reminders once '
-    '(the last with the waiver and join links), only the nearest one that is due, none the booking came after, '
+    '(the last with the waiver and join links; the 1 h one also by SMS when the customer has a phone), only the nearest one that is due, none the booking came after, '
     'and only those the customer chose (intake.reminders). A moved session (new calendar sequence) is '
     'reminded again. Safe to run late, twice or concurrently. Returns how many were queued.';

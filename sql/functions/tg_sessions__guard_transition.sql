@@ -19,7 +19,9 @@ begin
     case new.status
         when 'live' then new.started_at := v_now;
         when 'completed' then new.ended_at := v_now;
-        when 'cancelled' then new.cancelled_at := v_now;
+        when 'cancelled' then
+            new.cancelled_at := v_now;
+            new.calendar_sequence := old.calendar_sequence + 1;  -- the invite's CANCEL supersedes the last REQUEST
         when 'expired' then new.expired_at := v_now;
         when 'no_show' then new.no_show_at := v_now;
         when 'scheduled' then new.accepted_at := coalesce(new.accepted_at, v_now);
@@ -31,7 +33,7 @@ $$;
 comment on function app.tg_sessions__guard_transition() is
     'SPEC §7: refuses (UR001) every status change but requested→scheduled/cancelled/expired, '
     'scheduled→pending/cancelled/no_show, pending→live/cancelled/expired/no_show and live→completed, and '
-    'stamps the time of the move.';
+    'stamps the time of the move. A cancellation raises the invite''s sequence (RFC 5546 CANCEL).';
 
 create or replace trigger tg_sessions__guard_transition
     before update of status on app.sessions

@@ -7,14 +7,13 @@ from datetime import timedelta
 import psycopg
 import pytest
 
-import payments
 from availability_world import local
 from conftest import NOW
 
 ALL_DAY = {d: [("00:00", "24:00")] for d in range(1, 8)}
 START = local("America/Toronto", "2026-11-25 10:00")
 JOBS = ("release_expired_reservations", "expire_unanswered_sessions", "open_join_windows", "queue_due_reminders",
-        "handle_no_shows", "expire_waitlist_entries")
+        "handle_no_shows", "expire_waitlist_entries", "rematch_sessions")
 
 
 def set_clock(world, moment):
@@ -23,24 +22,6 @@ def set_clock(world, moment):
 
 def run_jobs(conn):
     return {job: conn.execute(f"select app.{job}()").fetchone()[job] for job in JOBS}
-
-
-def charge(world, payment):
-    intent = payments.TestGateway().charge(amount_cents=payment["amount_cents"], currency="CAD",
-                                           payment_method=payment["payment_method"],
-                                           idempotency_key=payment["idempotency_key"], metadata={}, description="t")
-    return world.conn.execute("select * from app.apply_payment_intent(%s, %s)",
-                              [psycopg.types.json.Jsonb(intent), payment["id"]]).fetchone()
-
-
-def book(world, customer, mechanic, start=START, reminders=None):
-    hold = world.value("select hold_id from app.reserve_slot(%s, %s, %s, 'standard')", [customer, mechanic, start])
-    intake = {} if reminders is None else {"reminders": reminders}
-    payment = world.conn.execute(
-        "select * from app.begin_checkout(p_actor => %s, p_kind => 'scheduled', p_plan => 'standard', "
-        "p_payment_method => 'pm_card_visa', p_hold_id => %s, p_advice_only => true, "
-        "p_concern => 'A noise from the brakes.', p_intake => %s)", [customer, hold, psycopg.types.json.Jsonb(intake)]).fetchone()
-    return charge(world, payment)["session_id"]
 
 
 def outbox(world, template_like):
@@ -55,7 +36,7 @@ def audit_stays_empty(world):
 
 def test_a_day_of_jobs_sends_each_reminder_once_and_marks_the_no_show(world):
     customer, mechanic = world.customer(), world.mechanic(blocks=ALL_DAY)
-    session = book(world, customer, mechanic)
+    session = world.book(customer, mechanic, START)
     moment = NOW
     while moment <= START + timedelta(hours=1):
         set_clock(world, moment)
@@ -73,9 +54,9 @@ def test_a_day_of_jobs_sends_each_reminder_once_and_marks_the_no_show(world):
 
 def test_reminders_honour_the_choice_and_skip_those_the_booking_came_after(world):
     customer, mechanic = world.customer(), world.mechanic(blocks=ALL_DAY)
-    chosen = book(world, customer, mechanic, reminders=["1h"])
+    chosen = world.book(customer, mechanic, START, reminders=["1h"])
     set_clock(world, START - timedelta(hours=3))
-    late = book(world, world.customer(), mechanic, start=START + timedelta(hours=2))  # booked 5 h before its start
+    late = world.book(world.customer(), mechanic, start=START + timedelta(hours=2))  # booked 5 h before its start
     for moment in (START - timedelta(hours=1), START + timedelta(hours=1), START + timedelta(hours=2) - timedelta(minutes=15)):
         set_clock(world, moment)
         world.conn.execute("select app.queue_due_reminders()")
@@ -89,7 +70,7 @@ def test_reminders_honour_the_choice_and_skip_those_the_booking_came_after(world
 
 def test_a_moved_session_is_reminded_again_for_its_new_time(world):
     customer, mechanic = world.customer(), world.mechanic(blocks=ALL_DAY)
-    session = book(world, customer, mechanic)
+    session = world.book(customer, mechanic, START)
     set_clock(world, START - timedelta(hours=23))
     assert world.value("select app.queue_due_reminders()") == 1
     world.conn.execute("select * from app.reschedule_session(%s, %s, %s)", [customer, session, START + timedelta(days=2)])
@@ -100,7 +81,7 @@ def test_a_moved_session_is_reminded_again_for_its_new_time(world):
 
 def test_a_waiver_signed_five_minutes_after_the_start_prevents_the_no_show(world):
     customer, mechanic = world.customer(), world.mechanic(blocks=ALL_DAY)
-    session = book(world, customer, mechanic)
+    session = world.book(customer, mechanic, START)
     set_clock(world, START + timedelta(minutes=5))
     world.conn.execute("select app.sign_waiver(p_actor => %s, p_session => %s, p_typed_name => 'Casey')", [customer, session])
     assert world.value("select app.open_join_windows()") == 1
@@ -111,7 +92,7 @@ def test_a_waiver_signed_five_minutes_after_the_start_prevents_the_no_show(world
 
 def test_no_show_waits_fifteen_minutes(world):
     customer, mechanic = world.customer(), world.mechanic(blocks=ALL_DAY)
-    session = book(world, customer, mechanic)
+    session = world.book(customer, mechanic, START)
     set_clock(world, START + timedelta(minutes=15) - timedelta(seconds=1))
     assert world.value("select app.handle_no_shows()") == 0
     set_clock(world, START + timedelta(minutes=15))
@@ -135,10 +116,10 @@ def test_an_expired_hold_frees_its_slot(world):
 def test_sessions_nobody_took_expire_with_a_full_refund_once(world):
     customer, mechanic = world.customer(), world.mechanic(blocks=ALL_DAY, instant_booking=False)
     world.conn.execute("select app.sign_waiver(p_actor => %s, p_typed_name => 'Casey')", [customer])
-    immediate = charge(world, world.conn.execute(
+    immediate = world.charge(world.conn.execute(
         "select * from app.begin_checkout(p_actor => %s, p_kind => 'immediate', p_plan => 'premium', "
         "p_payment_method => 'pm_card_visa', p_advice_only => true, p_concern => 'Engine light is on')", [customer]).fetchone())
-    request = book(world, world.customer(), mechanic)
+    request = world.book(world.customer(), mechanic, START)
     set_clock(world, NOW + timedelta(minutes=10) - timedelta(seconds=1))
     assert world.value("select app.expire_unanswered_sessions()") == 0
     set_clock(world, NOW + timedelta(minutes=10))
@@ -175,7 +156,7 @@ def test_two_runners_at_once_do_every_effect_once(database, world):
     customers = [world.customer() for _ in range(6)]
     mechanic = world.mechanic(blocks=ALL_DAY)
     for n, customer in enumerate(customers):
-        book(world, customer, mechanic, start=START + timedelta(hours=n))
+        world.book(customer, mechanic, start=START + timedelta(hours=n))
     set_clock(world, START + timedelta(hours=5, minutes=20))  # every session is past its no-show time
     runners = [database.owner() for _ in range(2)]
     barrier = threading.Barrier(2)
@@ -202,7 +183,7 @@ def test_an_in_person_visit_without_check_in_is_a_no_show_and_the_deposit_goes_t
     for start in (START, START + timedelta(hours=1)):
         customer = world.customer()
         hold = world.value("select hold_id from app.reserve_slot(%s, %s, %s, 'standard', 'in_person')", [customer, mechanic, start])
-        sessions.append(charge(world, world.conn.execute(
+        sessions.append(world.charge(world.conn.execute(
             "select * from app.begin_checkout(p_actor => %s, p_kind => 'scheduled', p_plan => 'standard', "
             "p_payment_method => 'pm_card_visa', p_hold_id => %s, p_advice_only => true, "
             "p_concern => 'A rattle at idle.')", [customer, hold]).fetchone())["session_id"])
@@ -224,3 +205,82 @@ def test_the_waitlist_batch_is_configurable_per_database(world):
     world.conn.execute("select app.set_on_shift(%s, true)", [world.mechanic()])
     assert world.value("select count(*) from app.customer_waitlist where status = 'notified'") == 1
     assert world.value("select count(*) from app.outbox where template = 'waitlist_mechanic_online' and channel = 'email'") == 1
+
+
+def rematch_world(world, others=1):
+    """A customer booked with a mechanic who then cancels; `others` more mechanics free at that time."""
+    customer, booked = world.customer(), world.mechanic(blocks=ALL_DAY)
+    world.conn.execute("update app.mechanics set rating = 5.0 where id = %s", [booked])  # ranked first when booking
+    free = [world.mechanic(blocks=ALL_DAY) for _ in range(others)]
+    session = world.book(customer, booked, START)
+    outcome = world.conn.execute("select * from app.cancel_session(%s, %s, 'Family emergency')", [booked, session]).fetchone()
+    assert (outcome["cancelled_by"], outcome["tier"], outcome["refund_cents"]) == ("mechanic", "rematch", 0)
+    return customer, booked, free, session
+
+
+def session_row(world, session):
+    return world.conn.execute("select * from app.sessions where id = %s", [session]).fetchone()
+
+
+def test_a_session_whose_mechanic_cancelled_goes_to_another_free_mechanic(world):
+    customer, booked, [other], session = rematch_world(world)
+    before = session_row(world, session)
+    assert (before["status"], before["mechanic_id"]) == ("scheduled", booked)  # until the job runs
+    with pytest.raises(psycopg.Error) as twice:
+        world.conn.execute("select * from app.cancel_session(%s, %s)", [booked, session])
+    assert twice.value.sqlstate == "UR001"
+
+    assert world.value("select app.rematch_sessions()") == 1
+    assert world.value("select app.rematch_sessions()") == 0
+    after = session_row(world, session)
+    assert (after["status"], after["mechanic_id"], after["calendar_sequence"]) == ("scheduled", other, 1)
+    claims = world.conn.execute("select mechanic_id, status from app.slot_reservations where id in (%s, %s) order by id",
+                                [before["reservation_id"], after["reservation_id"]]).fetchall()
+    assert [(c["mechanic_id"], c["status"]) for c in claims] == [(booked, "cancelled"), (other, "confirmed")]
+    assert world.reason(booked, START, customer=world.customer()) is None  # the mechanic who left is free again
+    told = world.conn.execute("select user_id, template from app.outbox where session_id = %s and template <> 'session_booked' "
+                              "or (template = 'session_booked' and user_id = %s) order by id", [session, other]).fetchall()
+    assert {(t["user_id"], t["template"]) for t in told} == {
+        (customer, "session_reassigned"), (other, "session_booked"), (booked, "session_handed_over")}
+    assert world.value("select count(*) from app.refunds where session_id = %s", [session]) == 0  # the money stays
+
+
+def test_with_nobody_free_the_customer_is_refunded_in_full_and_told(world):
+    customer, booked, _, session = rematch_world(world, others=0)
+    assert world.value("select app.rematch_sessions()") == 1
+    after = session_row(world, session)
+    assert after["status"] == "cancelled" and "no other mechanic is free" in after["cancel_reason"]
+    assert world.value("select sum(amount_cents) from app.refunds where session_id = %s", [session]) == 2900
+    assert world.value("select count(*) from app.outbox where session_id = %s and user_id = %s "
+                       "and template = 'session_cancelled'", [session, customer]) == 1
+    assert world.value("select outcome from app.session_rematches where session_id = %s", [session]) == "cancelled"
+
+
+def test_a_customer_who_cancels_before_the_rematch_gets_everything_back(world):
+    customer, booked, _, session = rematch_world(world)
+    set_clock(world, START - timedelta(hours=3))  # normally the 75 % tier
+    quote = world.conn.execute("select * from app.cancellation_quote(%s, %s)", [session, customer]).fetchone()
+    assert (quote["cancelled_by"], quote["refund_cents"]) == ("customer", 2900)
+    world.conn.execute("select * from app.cancel_session(%s, %s)", [customer, session])
+    assert world.value("select sum(amount_cents) from app.refunds where session_id = %s", [session]) == 2900
+    assert world.value("select app.rematch_sessions()") == 1
+    assert world.value("select outcome from app.session_rematches where session_id = %s", [session]) == "skipped"
+
+
+def test_two_rematch_runners_at_once_resolve_each_session_once(database, world):
+    sessions = [rematch_world(world)[3] for _ in range(3)]
+    runners = [database.owner() for _ in range(2)]
+    barrier = threading.Barrier(2)
+
+    def run(conn):
+        barrier.wait()
+        return conn.execute("select app.rematch_sessions() as n").fetchone()["n"]
+
+    with ThreadPoolExecutor(2) as pool:
+        done = list(pool.map(run, runners))
+    for conn in runners:
+        conn.close()
+    assert sum(done) == 3
+    assert world.value("select count(*) from app.session_rematches where outcome = 'rematched' and session_id = any(%s)",
+                       [sessions]) == 3
+    assert world.value("select count(*) from app.outbox where template = 'session_reassigned'") == 3

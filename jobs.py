@@ -1,0 +1,167 @@
+"""Timed work (SPEC §13). Every job is a SQL function, idempotent and safe to run late, twice or at once;
+the three that talk to the outside world (the outbox, refunds, reconciliation) are Python around SQL ones,
+because SMTP and Stripe must never be called inside a transaction.
+
+Who runs them:
+    JOB_RUNNER=app      (default) APScheduler in the serving process runs every job
+    JOB_RUNNER=pg_cron  pg_cron runs the SQL jobs (sql/cron/schedule.sql, the same schedule); the app runs the rest
+    JOB_RUNNER=off      nothing runs in the app (run `flask jobs run` from cron instead)
+
+One runner per deployment: a process runs jobs only while it holds the deployment's PostgreSQL advisory
+lock, on a connection of its own; another process waits, and takes over within a minute if that connection
+goes away. Each run also holds its job's own lock, so a one-off `flask jobs run` beside the scheduler never
+runs the same job twice at once. Jobs run as the schema owner (DATABASE_URL): the web role may not run them.
+"""
+import logging
+import threading
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Callable
+
+import psycopg
+from apscheduler.schedulers.background import BackgroundScheduler
+from psycopg.rows import dict_row
+
+import db
+import notifications
+import payments
+
+log = logging.getLogger(__name__)
+
+RUNNER_LOCK = (3, 0)  # advisory lock keys: class 3 is the runner, class 4 one per job (1 and 2 serialize claims)
+JOB_LOCK_CLASS = 4
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    every_minutes: int
+    in_sql: bool  # a SQL function that pg_cron can run as it is
+
+    def run(self):
+        if self.in_sql:
+            return db.call_value(self.name)
+        return PYTHON_JOBS[self.name]()
+
+
+PYTHON_JOBS: dict[str, Callable[[], int]] = {
+    "deliver_outbox": notifications.deliver_outbox,
+    "send_refunds": payments.send_refunds,
+    "reconcile_payments": payments.reconcile,
+}
+
+JOBS = {job.name: job for job in (
+    Job("release_expired_reservations", 1, True),
+    Job("expire_unanswered_sessions", 1, True),
+    Job("open_join_windows", 1, True),
+    Job("queue_due_reminders", 1, True),
+    Job("rematch_sessions", 1, True),
+    Job("handle_no_shows", 5, True),
+    Job("expire_waitlist_entries", 5, True),
+    Job("deliver_outbox", 1, False),
+    Job("send_refunds", 1, False),
+    Job("reconcile_payments", 5, False),
+)}
+
+
+def jobs_for(runner):
+    """The jobs the app runs under JOB_RUNNER (app, pg_cron or off)."""
+    if runner == "off":
+        return []
+    return [job for job in JOBS.values() if runner == "app" or not job.in_sql]
+
+
+def owner_connection(app):
+    return psycopg.connect(app.config["DATABASE_URL"], autocommit=True, row_factory=dict_row)
+
+
+def run_job(app, name):
+    """Runs one job now; returns what it reports (how many things it did), or None when the same job is
+    running elsewhere at this moment."""
+    job = JOBS[name]
+    key = (JOB_LOCK_CLASS, list(JOBS).index(name))
+    with owner_connection(app) as conn, app.app_context():
+        if not conn.execute("select pg_try_advisory_lock(%s, %s) as taken", key).fetchone()["taken"]:
+            return None
+        with db.using(conn):
+            return job.run()  # the lock goes with the connection
+
+
+class JobRunner:
+    """APScheduler running the jobs in this process, while this process leads the deployment.
+    `minute` is how many seconds a job-minute lasts (tests shorten it)."""
+
+    def __init__(self, app, jobs=None, minute=60):
+        self.app = app
+        self.jobs = jobs if jobs is not None else jobs_for(app.config.get("JOB_RUNNER", "app"))
+        self.minute = minute
+        self.runs = 0
+        self._lead_conn = None
+        self._lead_lock = threading.Lock()
+        self.scheduler = BackgroundScheduler(timezone=timezone.utc, job_defaults={
+            "coalesce": True, "max_instances": 1, "misfire_grace_time": max(1, int(minute / 2))})
+
+    def start(self):
+        first = datetime.now(timezone.utc) + timedelta(seconds=self.minute / 60)
+        for job in self.jobs:
+            self.scheduler.add_job(self._tick, "interval", seconds=job.every_minutes * self.minute, args=[job.name],
+                                   id=job.name, next_run_time=first)
+        self.scheduler.start()
+        return self
+
+    def shutdown(self):
+        self.scheduler.shutdown(wait=True)
+        with self._lead_lock:
+            if self._lead_conn is not None:
+                self._lead_conn.close()  # lets another process lead
+                self._lead_conn = None
+
+    def leads(self):
+        """Whether this process holds the deployment's lock, trying to take it when it does not."""
+        with self._lead_lock:
+            if self._lead_conn is not None:
+                try:
+                    self._lead_conn.execute("select 1")
+                    return True
+                except psycopg.Error:
+                    log.warning("lost the job runner's connection; trying to lead again")
+                    self._lead_conn.close()
+                    self._lead_conn = None
+            try:
+                conn = owner_connection(self.app)
+            except psycopg.Error:
+                log.exception("job runner cannot reach the database")
+                return False
+            if conn.execute("select pg_try_advisory_lock(%s, %s) as taken", RUNNER_LOCK).fetchone()["taken"]:
+                self._lead_conn = conn
+                log.info("this process runs the timed jobs")
+                return True
+            conn.close()
+            return False
+
+    def _tick(self, name):
+        if not self.leads():
+            return
+        try:
+            done = run_job(self.app, name)
+        except Exception:  # a failing job is logged and tried again on its next tick; the others go on
+            log.exception("job %s failed", name)
+            return
+        self.runs += 1
+        if done:
+            log.info("job %s: %s", name, done)
+
+
+@contextmanager
+def running(app):
+    """The app's job runner for as long as the block runs (`flask serve`)."""
+    runner = JobRunner(app)
+    if not runner.jobs:
+        yield None
+        return
+    runner.start()
+    try:
+        yield runner
+    finally:
+        runner.shutdown()

@@ -1,0 +1,189 @@
+"""Outbox delivery (SPEC §14). SQL writes every notification into app.outbox in the transaction of its cause;
+this module sends them: claim a batch (claim_outbox) → render and send each, outside any transaction →
+record the result (record_delivery: sent, or due again after a back-off, or failed after the last attempt).
+
+Channels:
+    email   SMTP when SMTP_HOST is set; otherwise an .eml file in the mailbox folder (var/mailbox), which the
+            development-only page /dev/mailbox lists and shows
+    sms     a POST to SMS_GATEWAY_URL when set; otherwise recorded (and written to the mailbox folder)
+    in_app  nothing to send: the dashboard shows it
+
+A message is claimed by one runner under a lease and recorded as sent once; its Message-ID is the outbox
+row's, so even a retry after a crash between sending and recording names the same message.
+"""
+import json
+import logging
+import os
+import smtplib
+import urllib.request
+from email.message import EmailMessage
+from email.utils import formataddr, formatdate
+from pathlib import Path
+
+from flask import current_app, render_template, url_for
+
+import db
+import invites
+
+log = logging.getLogger(__name__)
+
+# the .ics each message carries: the event as it stands now, as a request or a cancellation
+INVITE_METHODS = {
+    "session_booked": "REQUEST", "session_accepted": "REQUEST", "session_rescheduled": "REQUEST",
+    "session_reassigned": "REQUEST", "reminder_24h": "REQUEST", "reminder_1h": "REQUEST",
+    "reminder_15min": "REQUEST", "session_cancelled": "CANCEL", "session_handed_over": "CANCEL",
+}
+
+
+class PermanentFailure(Exception):
+    """A message that no retry can deliver (no phone number, no template): failed at once."""
+
+
+def deliver_outbox(limit=50):
+    """One delivery run: sends every due message once and records each result. Returns how many were sent."""
+    messages = db.call("claim_outbox", limit=limit)
+    sent = 0
+    with Transports(current_app.config) as transports:
+        for message in messages:
+            try:
+                via, ref = transports.send(message)
+            except PermanentFailure as failure:
+                db.call("record_delivery", id=message["id"], error=str(failure), max_attempts=0)
+            except Exception as failure:  # one message failing must not stop the others; it is retried
+                log.warning("outbox %s (%s) not delivered: %s", message["id"], message["template"], failure)
+                db.call("record_delivery", id=message["id"], error=f"{type(failure).__name__}: {failure}")
+            else:
+                db.call("record_delivery", id=message["id"], via=via, ref=ref)
+                sent += 1
+    return sent
+
+
+class Transports:
+    """The ways out for one delivery run; an SMTP connection is opened on the first email and kept."""
+
+    def __init__(self, config):
+        self.config = config
+        self.mailbox = Path(config["VAR_DIR"]) / "mailbox"
+        self._smtp = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        if self._smtp is not None:
+            try:
+                self._smtp.quit()
+            except smtplib.SMTPException:
+                pass
+
+    def send(self, message):
+        if message["channel"] == "in_app":
+            return "in_app", None
+        if message["channel"] == "sms":
+            return self._send_sms(message)
+        email = compose_email(message)
+        if self.config.get("SMTP_HOST"):
+            self._connection().send_message(email)
+            return "smtp", email["Message-ID"]
+        return "mailbox", self._file(f"{message['id']:08d}-{message['template']}.eml", email.as_bytes())
+
+    def _connection(self):
+        if self._smtp is None:
+            config = self.config
+            security = config.get("SMTP_SECURITY", "starttls")
+            kind = smtplib.SMTP_SSL if security == "ssl" else smtplib.SMTP
+            smtp = kind(config["SMTP_HOST"], int(config.get("SMTP_PORT") or (465 if security == "ssl" else 587)),
+                        timeout=30)
+            if security == "starttls":
+                smtp.starttls()
+            if config.get("SMTP_USERNAME"):
+                smtp.login(config["SMTP_USERNAME"], config.get("SMTP_PASSWORD") or "")
+            self._smtp = smtp
+        return self._smtp
+
+    def _send_sms(self, message):
+        if not message["phone"]:
+            raise PermanentFailure("the recipient has no phone number")
+        text = compose_sms(message)
+        if not self.config.get("SMS_GATEWAY_URL"):
+            return "recorded", self._file(f"{message['id']:08d}-{message['template']}.sms.txt",
+                                          f"To: {message['phone']}\n\n{text}\n".encode())
+        request = urllib.request.Request(
+            self.config["SMS_GATEWAY_URL"], method="POST",
+            data=json.dumps({"to": message["phone"], "body": text, "reference": f"outbox-{message['id']}"}).encode(),
+            headers={"Content-Type": "application/json",
+                     **({"Authorization": f"Bearer {self.config['SMS_GATEWAY_TOKEN']}"}
+                        if self.config.get("SMS_GATEWAY_TOKEN") else {})})
+        with urllib.request.urlopen(request, timeout=15) as answer:
+            return "sms_gateway", answer.read(300).decode(errors="replace")
+
+    def _file(self, name, data):
+        """Writes a message into the mailbox folder whole (a reader never sees half a file); the name carries
+        the outbox id, so a retry overwrites rather than adds."""
+        self.mailbox.mkdir(parents=True, exist_ok=True)
+        partial = self.mailbox / f".{name}.partial"
+        partial.write_bytes(data)
+        os.replace(partial, self.mailbox / name)
+        return name
+
+
+def compose_email(message):
+    """The email of an outbox row: plain text and HTML from its template, and the .ics invite it carries."""
+    values = context(message)
+    text, html, subject = render(message["template"], values)
+    email = EmailMessage()
+    email["Subject"] = subject
+    email["From"] = current_app.config["MAIL_FROM"]
+    email["To"] = formataddr((message["name"], message["email"]))
+    email["Date"] = formatdate(message["created_at"].timestamp())
+    email["Message-ID"] = f"<outbox-{message['id']}@autodoctor.app>"
+    email.set_content(text)
+    email.add_alternative(html, subtype="html")
+    method = INVITE_METHODS.get(message["template"])
+    if method and message["starts_at"] is not None:
+        event = invites.session_event({**message, "id": message["session_id"], "created_at": message["session_created_at"]},
+                                      link=values["primary_url"], with_whom=values["other_name"])
+        email.add_attachment(invites.invite(event, method=method), maintype="text", subtype="calendar",
+                             filename=f"autodoctor-{message['session_id']}.ics", params={"method": method})
+    return email
+
+
+def compose_sms(message):
+    values = context(message)
+    _text, _html, subject = render(message["template"], values)
+    return f"Auto Doctor: {subject} {values['primary_url']}"
+
+
+def render(template, values):
+    """(text, html, subject) of a message. Each templates/email/<template>.txt sets subject, heading and
+    actions and writes the body; email/layout.txt and email/layout.html frame it."""
+    try:
+        module = current_app.jinja_env.get_template(f"email/{template}.txt").make_module(values)
+    except LookupError as missing:  # jinja2.TemplateNotFound is a LookupError
+        raise PermanentFailure(f"no email template {template}") from missing
+    parts = {"subject": module.subject, "heading": module.heading, "actions": module.actions, "body": str(module).strip()}
+    text = render_template("email/layout.txt", **values, **parts)
+    html = render_template("email/layout.html", **values, **parts, paragraphs=parts["body"].split("\n\n"))
+    return text, html, parts["subject"]
+
+
+def context(message):
+    """What a message's template may show: the row, the other party, the time in the recipient's zone, and
+    absolute links to BASE_URL (the address users reach the app at)."""
+    payload = message["payload"] or {}
+    audience = payload.get("audience") or ("mechanic" if message["role"] == "mechanic" else "customer")
+    session = message["session_id"]
+    with current_app.test_request_context("/", base_url=current_app.config["BASE_URL"]):
+        home = url_for("mechanic.dashboard" if audience == "mechanic" else "customer.dashboard", _external=True)
+        links = {"dashboard_url": home, "book_url": url_for("booking.start", _external=True)}
+        if session and audience == "customer":
+            links["appointment_url"] = url_for("customer.appointment", session_id=session, _external=True)
+            links["waiver_url"] = url_for("customer.waiver", session_id=session, _external=True)
+    primary = links["book_url"] if message["template"] == "waitlist_mechanic_online" else links.get("appointment_url", home)
+    localtime = current_app.jinja_env.filters["localtime"]
+    return {
+        **message, **links, "payload": payload, "audience": audience, "primary_url": primary,
+        "other_name": (message["mechanic_name"] or "an Auto Doctor mechanic") if audience == "customer"
+                      else message["customer_name"],
+        "when": localtime(message["starts_at"], zone=message["timezone"]) if message["starts_at"] else None,
+    }
