@@ -1,0 +1,1 @@
+"""The availability editor: weekly blocks, time off and booking settings (to be built)."""

@@ -1,0 +1,1 @@
+"""The mechanic's week calendar (to be built)."""
