@@ -37,31 +37,28 @@ JOB_LOCK_CLASS = 4
 class Job:
     name: str
     every_minutes: int
-    in_sql: bool  # a SQL function that pg_cron can run as it is
+    python: Callable[[], int] | None = None  # for the jobs that talk to the outside world; the rest are SQL
+
+    @property
+    def in_sql(self):
+        """A SQL function of the same name, which pg_cron can run as it is."""
+        return self.python is None
 
     def run(self):
-        if self.in_sql:
-            return db.call_value(self.name)
-        return PYTHON_JOBS[self.name]()
+        return db.call_value(self.name) if self.in_sql else self.python()
 
-
-PYTHON_JOBS: dict[str, Callable[[], int]] = {
-    "deliver_outbox": notifications.deliver_outbox,
-    "send_refunds": payments.send_refunds,
-    "reconcile_payments": payments.reconcile,
-}
 
 JOBS = {job.name: job for job in (
-    Job("release_expired_reservations", 1, True),
-    Job("expire_unanswered_sessions", 1, True),
-    Job("open_join_windows", 1, True),
-    Job("queue_due_reminders", 1, True),
-    Job("rematch_sessions", 1, True),
-    Job("handle_no_shows", 5, True),
-    Job("expire_waitlist_entries", 5, True),
-    Job("deliver_outbox", 1, False),
-    Job("send_refunds", 1, False),
-    Job("reconcile_payments", 5, False),
+    Job("release_expired_reservations", 1),
+    Job("expire_unanswered_sessions", 1),
+    Job("open_join_windows", 1),
+    Job("queue_due_reminders", 1),
+    Job("rematch_sessions", 1),
+    Job("handle_no_shows", 5),
+    Job("expire_waitlist_entries", 5),
+    Job("deliver_outbox", 1, notifications.deliver_outbox),
+    Job("send_refunds", 1, payments.send_refunds),
+    Job("reconcile_payments", 5, payments.reconcile),
 )}
 
 
