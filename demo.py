@@ -1,5 +1,6 @@
 """The demo world: three workshops in three zones, twenty mechanics of all three types with real-looking weekly
-blocks, breaks, time off, ratings, specialties and brands (a few online), and customers with vehicles.
+blocks, breaks, time off, ratings, specialties and brands (a few online), customers with vehicles, and paid
+bookings in the coming days (online sessions, visits at Queen West Auto Care, a request, a hold).
 
 Loaded by `flask seed-demo`, and by `flask serve` into an empty database. Every login's password is
 DEMO_PASSWORD (README.md lists the logins).
@@ -7,7 +8,11 @@ DEMO_PASSWORD (README.md lists the logins).
 import datetime as dt
 
 import psycopg
+from psycopg.rows import dict_row
+from psycopg.types.json import Jsonb
 from werkzeug.security import generate_password_hash
+
+import payments
 
 DEMO_PASSWORD = "autodoctor-demo"
 
@@ -128,6 +133,29 @@ CUSTOMERS = [
      [(2012, "Ford", "F-150", "1FTFW1EF", 238900, "HFL 442")]),
     ("Noor Aziz", "noor@example.com", "America/Edmonton", "Calgary", "AB", "T2P 1J9", None, []),
 ]
+# instant booking off: each booking with them is a request they accept or decline
+REQUESTS_ONLY = ["omar.farouk@queenwestauto.example"]
+
+# paid bookings, made as the app makes them (hold, checkout, the test gateway's charge), on the mechanic's n-th
+# day with free time from now (so the demo is always current), at the first free start from a local time:
+# customer, mechanic, service, plan, n-th day, from, vehicle (index among theirs, None: Just Advice), category, concern
+BOOKINGS = [
+    ("alex@example.com", "marcus.chen@autodoctor.example", "online", "standard", 0, "10:00", 0, "diagnostic",
+     "The check-engine light came on last week; my code reader shows P0420. Is it safe to keep driving?"),
+    ("jasmine@example.com", "marcus.chen@autodoctor.example", "online", "premium", 0, "14:00", 0, "diagnostic",
+     "The Outback idles rough on cold mornings and the oil light flickers at stops."),
+    ("liam@example.com", "marcus.chen@autodoctor.example", "online", "extended", 1, "09:30", 0, "consultation",
+     "The shop quoted $2,400 for a cam phaser job on the F-150. I would like a second opinion first."),
+    ("alex@example.com", "miguel.santos@queenwestauto.example", "in_person", "extended", 1, "11:00", 1, "repair",
+     "Grinding from the front left wheel of the RAV4 when braking; worse after rain."),
+    ("noor@example.com", "miguel.santos@queenwestauto.example", "in_person", "standard", 2, "15:00", None,
+     "inspection", "Pre-purchase inspection of a 2017 Mazda3 a seller will bring to the shop."),
+    ("alex@example.com", "omar.farouk@queenwestauto.example", "in_person", "premium", 2, "09:00", 0, "repair",
+     "The Civic's automatic slips between second and third gear when it is warm."),
+]
+# a customer in the middle of checkout: a 15-minute hold (customer, mechanic, service, plan, n-th day, from)
+HOLDS = [("noor@example.com", "marcus.chen@autodoctor.example", "online", "standard", 1, "15:00")]
+
 FAVORITES = [("alex@example.com", "marcus.chen@autodoctor.example"),
              ("alex@example.com", "miguel.santos@queenwestauto.example"),
              ("jasmine@example.com", "kenji@mainstreetgarage.example")]
@@ -163,6 +191,14 @@ def seed(dsn):
         for customer, mechanic in FAVORITES:
             conn.execute("insert into app.favorites (customer_id, mechanic_id) values (%s, %s)",
                          [customers[customer], mechanics[mechanic]])
+        conn.execute("update app.mechanic_settings set instant_booking = false where mechanic_id = any (%s)",
+                     [[mechanics[email] for email in REQUESTS_ONLY]])
+        gateway = payments.TestGateway()
+        for customer, mechanic, service, plan, nth_day, earliest, vehicle, category, concern in BOOKINGS:
+            hold = _hold(conn, customers[customer], mechanics[mechanic], service, plan, nth_day, earliest)
+            _pay(conn, gateway, customers[customer], hold, plan, vehicle, category, concern)
+        for customer, mechanic, service, plan, nth_day, earliest in HOLDS:
+            _hold(conn, customers[customer], mechanics[mechanic], service, plan, nth_day, earliest)
     return admin_id
 
 
@@ -223,3 +259,35 @@ def _customer(conn, c, password_hash, serial):
         conn.execute("select app.add_vehicle(p_actor => %s, p_year => %s, p_make => %s, p_model => %s, p_vin => %s, "
                      "p_odometer_km => %s, p_plate => %s)", [customer_id, year, make, model, vin, km, plate])
     return customer_id
+
+
+def _hold(conn, customer, mechanic, service, plan, nth_day, earliest):
+    """A hold on the first free start from `earliest` (local) on the mechanic's n-th day with free time."""
+    start = conn.execute(
+        "with free as (select s.slot_start, s.slot_start at time zone m.timezone as local "
+        "              from app.mechanics m, app.available_slots(m.id, (app.app_now() at time zone m.timezone)::date, "
+        "                  (app.app_now() at time zone m.timezone)::date + 14, %(plan)s, %(service)s, m.timezone, "
+        "                  %(customer)s) s "
+        "              where m.id = %(mechanic)s and s.available), "
+        "     day as (select distinct local::date as d from free order by d offset %(nth_day)s limit 1) "
+        "select slot_start from free join day on local::date = d "
+        "order by local::time < %(earliest)s::time, slot_start limit 1",
+        dict(mechanic=mechanic, customer=customer, plan=plan, service=service, nth_day=nth_day,
+             earliest=earliest)).fetchone()[0]
+    return conn.execute("select hold_id from app.reserve_slot(%s, %s, %s, %s, %s)",
+                        [customer, mechanic, start, plan, service]).fetchone()[0]
+
+
+def _pay(conn, gateway, customer, hold, plan, vehicle, category, concern):
+    """Checkout of a hold with a test card, the gateway's answer applied: the session is born (SPEC §9)."""
+    vehicles = [row[0] for row in conn.execute("select id from app.vehicles where customer_id = %s order by id", [customer])]
+    payment = conn.cursor(row_factory=dict_row).execute(
+        "select * from app.begin_checkout(p_actor => %s, p_kind => 'scheduled', p_plan => %s, "
+        "p_payment_method => 'pm_card_visa', p_hold_id => %s, p_vehicle_id => %s, p_advice_only => %s, "
+        "p_concern_category => %s, p_concern => %s, p_intake => %s)",
+        [customer, plan, hold, None if vehicle is None else vehicles[vehicle], vehicle is None, category, concern,
+         Jsonb({"reminders": ["24h", "1h", "15min"]})]).fetchone()
+    intent = gateway.charge(amount_cents=payment["amount_cents"], currency=payment["currency"],
+                            payment_method=payment["payment_method"], idempotency_key=payment["idempotency_key"],
+                            metadata={"payment_id": payment["id"]}, description=f"Auto Doctor {plan} (scheduled)")
+    conn.execute("select app.apply_payment_intent(%s, %s)", [Jsonb(intent), payment["id"]])

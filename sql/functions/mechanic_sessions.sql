@@ -1,0 +1,75 @@
+create or replace function app.mechanic_sessions(p_actor bigint, p_session bigint default null)
+returns table (
+    id bigint, kind text, service_type text, status text, plan_name text, duration_minutes integer,
+    starts_at timestamptz, ends_at timestamptz, timezone text, day_group text,
+    customer_first_name text, vehicle text, advice_only boolean, concern_category text, concern text,
+    is_urgent boolean, preparation_notes text, special_requests text, attachments jsonb,
+    workshop_name text, workshop_address text, waiver_on_file boolean, earned_cents integer,
+    handing_over boolean, can_respond boolean, can_start boolean, can_complete boolean,
+    can_no_show boolean, no_show_from timestamptz, can_cancel boolean, cancel_rematches boolean
+)
+language plpgsql stable security definer
+set search_path = app, pg_temp
+as $$
+#variable_conflict use_column
+declare
+    v_now timestamptz := app.app_now();
+begin
+    perform app.require_role(p_actor, 'mechanic');
+    return query
+        with s as (
+            select s.*, coalesce(s.scheduled_for, s.started_at, s.accepted_at, s.created_at) as starts,
+                   m.timezone as zone,
+                   exists (select 1 from app.session_rematches r
+                           where r.session_id = s.id and r.resolved_at is null) as handing_over
+            from app.sessions s
+            join app.mechanics m on m.id = s.mechanic_id
+            where s.mechanic_id = p_actor
+              and (s.id = p_session or (p_session is null and s.status in ('scheduled', 'pending', 'live')))
+        )
+        select s.id, s.kind, s.service_type, s.status, pl.name, s.duration_minutes, s.starts,
+               s.starts + make_interval(mins => s.duration_minutes), s.zone,
+               case (s.starts at time zone s.zone)::date - (v_now at time zone s.zone)::date
+                   when 0 then 'today' when 1 then 'tomorrow'
+                   else case when s.starts < v_now then 'today' else 'later' end
+               end,
+               split_part(btrim(u.name), ' ', 1),
+               case when v.id is not null then v.year || ' ' || v.make || ' ' || v.model end, s.advice_only,
+               s.concern_category, s.concern, s.is_urgent,
+               nullif(btrim(s.intake->>'preparation_notes'), ''), nullif(btrim(s.intake->>'special_requests'), ''),
+               coalesce((select jsonb_agg(jsonb_build_object('id', a.id, 'filename', a.filename,
+                                                             'content_type', a.content_type) order by a.id)
+                         from app.attachments a where a.session_id = s.id), '[]'),
+               w.name, w.street || ', ' || w.city,
+               app.waiver_on_file(s.customer_id, v_now),
+               (select sum(y.amount_cents) from app.payouts y
+                where y.session_id = s.id and y.payee in ('mechanic', 'workshop'))::integer,
+               s.handing_over,
+               s.status = 'requested',
+               s.status = 'pending' and not s.handing_over,
+               s.status = 'live',
+               s.kind = 'scheduled' and s.status in ('scheduled', 'pending') and not s.handing_over
+                   and v_now >= s.scheduled_for + interval '10 minutes',
+               s.scheduled_for + interval '10 minutes',
+               s.status in ('scheduled', 'pending') and not s.handing_over,
+               s.kind = 'scheduled' and s.status = 'scheduled' and s.scheduled_for > v_now
+        from s
+        join app.plans pl on pl.code = s.plan_code
+        join app.users u on u.id = s.customer_id
+        left join app.vehicles v on v.id = s.vehicle_id
+        left join app.workshops w on w.id = s.workshop_id
+        order by s.starts, s.id;
+    if p_session is not null and not found then
+        raise exception using errcode = 'UN001', message = format('session %s is not assigned to mechanic %s', p_session, p_actor);
+    end if;
+end
+$$;
+comment on function app.mechanic_sessions(bigint, bigint) is
+    'The acting mechanic''s confirmed sessions still to run (scheduled, pending, live), in order, each grouped '
+    'today / tomorrow / later in the mechanic''s zone, or, with p_session, that one session in any status. '
+    'Each shows the customer''s first name, vehicle, concern, intake notes and files, what the mechanic earned '
+    'from it, and what may be done now: answer a request, start (pending), complete (live), mark a no-show '
+    '(from 10 min after the start), cancel (scheduled or pending; cancel_rematches: a confirmed session not yet '
+    'started goes to another mechanic first). A session the mechanic stepped out of shows handing_over until '
+    're-matched. Raises UP001, and UN001 when the session asked for is not theirs.';
+grant execute on function app.mechanic_sessions(bigint, bigint) to autodoctor_app;
