@@ -29,8 +29,9 @@ import payments
 
 log = logging.getLogger(__name__)
 
-RUNNER_LOCK = (3, 0)  # advisory lock keys: class 3 is the runner, class 4 one per job (1 and 2 serialize claims)
-JOB_LOCK_CLASS = 4
+# advisory lock keys (class, id): classes 1 to 3 serialize claims and payments in SQL; 5 is the runner, 6 a job
+RUNNER_LOCK = (5, 0)
+JOB_LOCK_CLASS = 6
 
 
 @dataclass(frozen=True)
