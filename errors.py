@@ -46,8 +46,8 @@ CODES = {
     "UV057": "Enter the workshop's name and address lines (each at most 120 characters).",
     "UV058": "Enter a phone number of 7 to 20 digits, or leave it empty.",
     "UV059": "Enter a postal code like M5V 2T6, or a US ZIP code.",
-    "UV040": "Give the week as a date such as 2026-11-23.",
     "UV041": "Choose a week within ten years of today.",
+    "UV060": "Tell the customer why the visit is declined.",
     "UP001": "Your account cannot do that.",
     "UN001": "We could not find that, or it is not yours.",
     "UN002": "There is no such mechanic.",
@@ -56,6 +56,7 @@ CODES = {
     "UC002": "You already have a booking at that time.",
     "UC003": "Another mechanic has already taken this request.",
     "UC004": "You already have a live session request. Finish or cancel it first.",
+    "UC060": "No mechanic of the workshop is free then (opening hours, capacity or bookings). Try another time.",
     "UR001": "That change is not possible for this session now.",
     "UR002": "That time is not available.",
     "UR003": "Your hold on that time has expired. Please pick the time again.",
@@ -68,6 +69,9 @@ CODES = {
     "UR010": "Sign the waiver first: a session needs it.",
     "UR011": "A session can be moved until 2 hours before its start. Cancel it instead?",
     "UR020": "Your workshop sets your hours: its opening hours are when customers can book you.",
+    "UR060": "Propose a time at least 2 hours from now.",
+    "UR061": "That proposed time has passed. Ask the workshop for another.",
+    "UR062": "Check the customer in first: the visit completes after check-in.",
     "UL001": "Too many attempts to log in. Please wait 15 minutes and try again.",
 }
 

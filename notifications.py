@@ -16,6 +16,7 @@ import logging
 import os
 import smtplib
 import urllib.request
+from datetime import datetime
 from email.message import EmailMessage
 from email.utils import formataddr, formatdate
 from pathlib import Path
@@ -33,6 +34,9 @@ INVITE_METHODS = {
     "session_reassigned": "REQUEST", "reminder_24h": "REQUEST", "reminder_1h": "REQUEST",
     "reminder_15min": "REQUEST", "session_cancelled": "CANCEL", "session_handed_over": "CANCEL",
 }
+
+
+HOMES = {"mechanic": "mechanic.dashboard", "workshop": "workshop.dashboard"}  # the customer's is theirs
 
 
 class PermanentFailure(Exception):
@@ -174,7 +178,7 @@ def context(message):
     audience = payload.get("audience") or ("mechanic" if message["role"] == "mechanic" else "customer")
     session = message["session_id"]
     with current_app.test_request_context("/", base_url=current_app.config["BASE_URL"]):
-        home = url_for("mechanic.dashboard" if audience == "mechanic" else "customer.dashboard", _external=True)
+        home = url_for(HOMES.get(audience, "customer.dashboard"), _external=True)
         links = {"dashboard_url": home, "book_url": url_for("booking.start", _external=True)}
         if session and audience == "customer":
             links["appointment_url"] = url_for("customer.appointment", session_id=session, _external=True)
@@ -186,4 +190,6 @@ def context(message):
         "other_name": (message["mechanic_name"] or "an Auto Doctor mechanic") if audience == "customer"
                       else message["customer_name"],
         "when": localtime(message["starts_at"], zone=message["timezone"]) if message["starts_at"] else None,
+        "proposed_when": localtime(datetime.fromisoformat(payload["proposed_start"]), zone=message["timezone"])
+                         if payload.get("proposed_start") else None,
     }

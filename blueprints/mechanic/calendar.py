@@ -9,7 +9,6 @@ from datetime import date, timedelta
 from flask import g, render_template, request
 
 import db
-import errors
 from blueprints.mechanic import bp
 
 DEFAULT_HOURS = range(8, 18)  # the grid's rows when the week has nothing with a time
@@ -37,7 +36,7 @@ def _week_asked():
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise db.Refusal(errors.CODES["UV040"], 400, field="week", code="UV040") from None
+        raise db.Refusal("Give the week as a date such as 2026-11-23.", 400, field="week") from None
 
 
 def _minutes(hh_mm):

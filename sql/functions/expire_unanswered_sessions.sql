@@ -11,7 +11,11 @@ begin
         update app.sessions s set status = 'expired'
         where (s.kind = 'immediate' and s.status = 'pending' and s.mechanic_id is null
                and s.created_at <= app.app_now() - interval '10 minutes')
-           or (s.status = 'requested' and s.scheduled_for <= app.app_now() + interval '2 hours')
+           -- a request the workshop answered with another time lives until the later of the two is near
+           or (s.status = 'requested'
+               and greatest(s.scheduled_for, (select o.proposed_start from app.visit_counter_offers o
+                                              where o.session_id = s.id and o.status = 'pending'))
+                   <= app.app_now() + interval '2 hours')
         returning s.*
     loop
         perform app.apply_policy_outcome(v_session, 'customer');  -- not accepted: everything back

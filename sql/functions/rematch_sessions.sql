@@ -5,7 +5,7 @@ as $$
 declare
     v_rematch app.session_rematches;
     v_session app.sessions;
-    v_claim app.slot_reservations;
+    v_moved app.sessions;
     v_candidate bigint;
     v_make text;
     v_payload jsonb;
@@ -18,7 +18,7 @@ begin
         for update skip locked
     loop
         select * into v_session from app.sessions s where s.id = v_rematch.session_id for update;
-        v_claim := null;
+        v_moved := null;
         if v_session.status <> 'scheduled' then
             -- the customer cancelled, or the session moved on, before the job came
             update app.session_rematches set resolved_at = app.app_now(), outcome = 'skipped' where id = v_rematch.id;
@@ -26,7 +26,7 @@ begin
             continue;
         end if;
         if v_session.scheduled_for > app.app_now() then
-            -- the cancelled mechanic's claim steps aside, so that the customer is free for the new one
+            -- the cancelled mechanic's claim steps aside first, so that the customer counts as free for the others
             update app.slot_reservations set status = 'cancelled', released_at = app.app_now()
             where id = v_session.reservation_id;
             select v.make into v_make from app.vehicles v where v.id = v_session.vehicle_id;
@@ -41,8 +41,7 @@ begin
                   and (v_session.service_type = 'online' or mm.workshop_id = v_session.workshop_id)
             loop
                 begin
-                    v_claim := app.claim_slot(v_session.customer_id, v_candidate, v_session.scheduled_for,
-                                              v_session.plan_code, v_session.service_type, 'confirmed');
+                    v_moved := app.move_session_claim(v_session, v_candidate, v_session.scheduled_for);
                     exit;
                 exception when sqlstate 'UC001' or sqlstate 'UR002' then
                     null;  -- taken a moment ago by someone else: the next best
@@ -50,7 +49,7 @@ begin
             end loop;
         end if;
 
-        if v_claim.id is null then
+        if v_moved.id is null then
             -- nobody is free (or the start has passed): everything back to the customer, who is told
             update app.sessions
             set status = 'cancelled',
@@ -60,10 +59,7 @@ begin
             perform app.apply_policy_outcome(v_session, 'mechanic');
             update app.session_rematches set resolved_at = app.app_now(), outcome = 'cancelled' where id = v_rematch.id;
         else
-            update app.sessions
-            set mechanic_id = v_candidate, reservation_id = v_claim.id, calendar_sequence = calendar_sequence + 1
-            where id = v_session.id
-            returning * into v_session;
+            v_session := v_moved;
             insert into app.session_events (session_id, actor_id, from_status, to_status, reason, at)
             values (v_session.id, null, 'scheduled', 'scheduled',
                     format('mechanic %s cancelled; re-matched to mechanic %s', v_rematch.from_mechanic_id, v_candidate),

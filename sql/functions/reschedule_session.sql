@@ -6,7 +6,7 @@ as $$
 #variable_conflict use_column
 declare
     v_session app.sessions;
-    v_claim app.slot_reservations;
+    v_moved app.sessions;
 begin
     perform app.require_role(p_actor, 'customer');
     if p_start is null then
@@ -25,17 +25,12 @@ begin
     if p_start = v_session.scheduled_for then
         raise exception using errcode = 'UV001', column = 'start', message = 'that is the time it already has';
     end if;
-    -- the old claim steps aside so that a move by less than its length is judged fairly; if the new time
-    -- is refused, the whole transaction (and the old claim) stays as it was
-    update app.slot_reservations set status = 'cancelled', released_at = app.app_now() where id = v_session.reservation_id;
-    v_claim := app.claim_slot(p_actor, v_session.mechanic_id, p_start, v_session.plan_code, v_session.service_type, 'confirmed');
-    update app.sessions
-    set scheduled_for = p_start, reservation_id = v_claim.id, calendar_sequence = calendar_sequence + 1
-    where id = p_session;
+    v_moved := app.move_session_claim(v_session, v_session.mechanic_id, p_start);
     insert into app.session_events (session_id, actor_id, from_status, to_status, reason, at)
     values (p_session, p_actor, v_session.status, v_session.status,
             format('rescheduled from %s to %s', v_session.scheduled_for, p_start), app.app_now());
-    return query select p_session, v_claim.starts_at, v_claim.ends_at, v_session.calendar_sequence + 1;
+    return query select p_session, v_moved.scheduled_for,
+                        v_moved.scheduled_for + make_interval(mins => v_moved.duration_minutes), v_moved.calendar_sequence;
 end
 $$;
 comment on function app.reschedule_session(bigint, bigint, timestamptz) is

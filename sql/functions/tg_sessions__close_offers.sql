@@ -4,11 +4,13 @@ as $$
 begin
     update app.session_offers set status = 'withdrawn', responded_at = app.app_now()
     where session_id = new.id and status = 'open';
+    update app.visit_counter_offers set status = 'withdrawn' where session_id = new.id and status = 'pending';
     return null;
 end
 $$;
 comment on function app.tg_sessions__close_offers() is
-    'A session cancelled or expired withdraws the offers still open to mechanics.';
+    'A session cancelled or expired withdraws the offers still open to mechanics and the workshop''s open '
+    'counter-offer.';
 
 create or replace trigger tg_sessions__close_offers
     after update of status on app.sessions

@@ -23,11 +23,14 @@ begin
     if new.mechanic_id is not null and v_event <> 'session_accepted' then
         perform app.notify(new.mechanic_id, v_event, v_payload || '{"audience": "mechanic"}', new.id);
     end if;
+    if new.service_type = 'in_person' and v_event <> 'session_accepted' then
+        perform app.notify_workshop(new.workshop_id, v_event, v_payload, new.id);
+    end if;
     return null;
 end
 $$;
 comment on function app.tg_sessions__notify() is
-    'Tells the customer and the mechanic (SPEC §14) when a scheduled session is booked or requested, '
+    'Tells the customer and the mechanic (and, for a visit, the workshop''s admins; SPEC §14, §11) when a scheduled session is booked or requested, '
     'accepted, moved or cancelled: outbox rows in the same transaction as the change.';
 
 create or replace trigger tg_sessions__notify

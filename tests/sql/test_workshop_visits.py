@@ -1,0 +1,205 @@
+"""In-person visits run by the workshop (SPEC §11): confirm, decline with a reason, a counter-offer the
+customer accepts or declines, another mechanic assigned, check-in and completion with the balance charged; every
+action only for the admins of the visit's own workshop, every refusal changing nothing."""
+from datetime import timedelta
+
+import psycopg
+import pytest
+
+from availability_world import local
+
+OPEN_ALL_DAY = {d: ("00:00", "24:00") for d in range(1, 8)}
+ALL_DAY = {d: [("00:00", "24:00")] for d in range(1, 8)}
+START = local("America/Toronto", "2026-11-25 10:00")
+LATER = START + timedelta(days=1, hours=3)
+
+
+@pytest.fixture(autouse=True)
+def audit_stays_empty(world):
+    yield
+    assert world.conn.execute("select * from app.money_audit()").fetchall() == []
+
+
+class Shop:
+    """A workshop, its admin, two employees (the first without instant booking: its visits are requests)."""
+
+    def __init__(self, world, name="desk"):
+        self.world = world
+        self.id = world.workshop(hours=OPEN_ALL_DAY)
+        self.admin = world.value(
+            "select app.create_staff_account(p_role => 'workshop_admin', p_email => %s, p_password_hash => %s, "
+            "p_name => 'Desk', p_timezone => 'America/Toronto', p_workshop_id => %s)", [f"{name}@example.com", "x" * 40, self.id])
+        self.mechanics = [world.mechanic(blocks=ALL_DAY, workshop=self.id, partnership="employee") for _ in range(2)]
+        world.conn.execute("update app.mechanic_settings set instant_booking = false where mechanic_id = %s", [self.mechanics[0]])
+
+    def visit(self, start=START, mechanic=0):
+        customer = self.world.customer()
+        return customer, self.world.book(customer, self.mechanics[mechanic], start, service="in_person")
+
+
+def call(world, sql, *params):
+    return world.conn.execute(sql, params).fetchone()
+
+
+def refused(world, sqlstate, sql, *params):
+    with pytest.raises(psycopg.Error) as failure:
+        with world.conn.transaction():
+            world.conn.execute(sql, params)
+    assert failure.value.sqlstate == sqlstate
+
+
+def session(world, session_id):
+    return call(world, "select * from app.sessions where id = %s", session_id)
+
+
+def refunded(world, session_id):
+    return world.value("select coalesce(sum(amount_cents), 0) from app.refunds where session_id = %s", [session_id])
+
+
+def outbox(world, template, user):
+    return world.value("select count(*) from app.outbox where template = %s and user_id = %s and channel = 'email'",
+                       [template, user])
+
+
+def test_the_workshop_confirms_a_request_and_its_admins_hear_of_it(world):
+    shop = Shop(world)
+    customer, visit = shop.visit()
+    assert session(world, visit)["status"] == "requested"
+    assert outbox(world, "session_requested", shop.admin) == 1
+
+    call(world, "select app.confirm_visit(%s, %s)", shop.admin, visit)
+    assert session(world, visit)["status"] == "scheduled"
+    assert outbox(world, "session_accepted", customer) == 1
+    refused(world, "UR001", "select app.confirm_visit(%s, %s)", shop.admin, visit)  # no longer a request
+
+
+def test_another_workshops_admin_and_other_roles_can_do_nothing_to_a_visit(world):
+    shop, other = Shop(world), Shop(world, "other")
+    customer, visit = shop.visit()
+    before = session(world, visit)
+    for sql, *params in (("select app.confirm_visit(%s, %s)",), ("select app.decline_visit(%s, %s, 'full')",),
+                         ("select * from app.counter_offer_visit(%s, %s, %s)", LATER),
+                         ("select app.assign_visit_mechanic(%s, %s, %s)", other.mechanics[1]),
+                         ("select app.complete_visit(%s, %s)",)):
+        refused(world, "UN001", sql, other.admin, visit, *params)
+        refused(world, "UP001", sql, shop.mechanics[0], visit, *params)
+    refused(world, "UN001", "select app.confirm_visit(%s, %s)", shop.admin, 10**12)
+    assert session(world, visit) == before
+
+
+def test_declining_needs_a_reason_and_refunds_the_whole_deposit(world):
+    shop = Shop(world)
+    customer, visit = shop.visit()
+    refused(world, "UV060", "select app.decline_visit(%s, %s, '  ')", shop.admin, visit)
+    assert session(world, visit)["status"] == "requested"
+
+    call(world, "select app.decline_visit(%s, %s, 'The lift is broken that week')", shop.admin, visit)
+    after = session(world, visit)
+    assert (after["status"], after["cancel_reason"]) == ("cancelled", "The lift is broken that week")
+    assert refunded(world, visit) == 1500
+    assert outbox(world, "session_cancelled", customer) == 1
+
+
+def test_a_counter_offer_accepted_moves_and_confirms_the_visit(world):
+    shop = Shop(world)
+    customer, visit = shop.visit()
+    before = session(world, visit)
+    offer = call(world, "select * from app.counter_offer_visit(%s, %s, %s, 'Thursday suits us better')",
+                 shop.admin, visit, LATER)
+    assert (offer["status"], offer["mechanic_id"]) == ("pending", shop.mechanics[0])
+    assert outbox(world, "visit_counter_offer", customer) == 1
+    assert session(world, visit)["scheduled_for"] == START  # nothing moves before the customer says so
+
+    assert world.value("select app.answer_counter_offer(%s, %s, true)", [customer, offer["id"]]) == "scheduled"
+    after = session(world, visit)
+    assert (after["status"], after["scheduled_for"], after["calendar_sequence"]) == ("scheduled", LATER, 1)
+    claims = world.conn.execute("select id, status, starts_at from app.slot_reservations where id in (%s, %s) order by id",
+                                [before["reservation_id"], after["reservation_id"]]).fetchall()
+    assert [(c["status"], c["starts_at"]) for c in claims] == [("cancelled", START), ("confirmed", LATER)]
+    assert world.value("select status from app.visit_counter_offers where id = %s", [offer["id"]]) == "accepted"
+    assert outbox(world, "visit_counter_answered", shop.admin) == 1
+    refused(world, "UN001", "select app.answer_counter_offer(%s, %s, false)", customer, offer["id"])  # answered once
+    assert refunded(world, visit) == 0
+
+
+def test_a_counter_offer_declined_cancels_a_request_but_keeps_a_confirmed_visit(world):
+    shop = Shop(world)
+    customer, request = shop.visit()
+    offer = call(world, "select * from app.counter_offer_visit(%s, %s, %s)", shop.admin, request, LATER)
+    assert world.value("select app.answer_counter_offer(%s, %s, false)", [customer, offer["id"]]) == "cancelled"
+    assert refunded(world, request) == 1500
+
+    customer, confirmed = shop.visit(mechanic=1)
+    assert session(world, confirmed)["status"] == "scheduled"
+    offer = call(world, "select * from app.counter_offer_visit(%s, %s, %s)", shop.admin, confirmed, LATER)
+    assert world.value("select app.answer_counter_offer(%s, %s, false)", [customer, offer["id"]]) == "scheduled"
+    assert session(world, confirmed)["scheduled_for"] == START and refunded(world, confirmed) == 0
+
+
+def test_counter_offers_that_cannot_be_kept_are_refused(world):
+    shop = Shop(world)
+    customer, visit = shop.visit()
+    world.conn.execute("insert into app.workshop_closures (workshop_id, closed_on) values (%s, %s)",
+                       [shop.id, LATER.date()])
+    refused(world, "UC060", "select * from app.counter_offer_visit(%s, %s, %s)", shop.admin, visit, LATER)
+    refused(world, "UR060", "select * from app.counter_offer_visit(%s, %s, %s)", shop.admin, visit,
+            world.value("select app.app_now()") + timedelta(minutes=90))
+    refused(world, "UV001", "select * from app.counter_offer_visit(%s, %s, %s)", shop.admin, visit, START)
+    assert world.value("select count(*) from app.visit_counter_offers") == 0
+
+    first = call(world, "select * from app.counter_offer_visit(%s, %s, %s)", shop.admin, visit, LATER + timedelta(days=1))
+    second = call(world, "select * from app.counter_offer_visit(%s, %s, %s)", shop.admin, visit, LATER + timedelta(days=2))
+    assert world.value("select status from app.visit_counter_offers where id = %s", [first["id"]]) == "withdrawn"
+    refused(world, "UN001", "select app.answer_counter_offer(%s, %s, true)", world.customer(), second["id"])
+    refused(world, "UR001", "update app.visit_counter_offers set status = 'pending' where id = %s", first["id"])
+    world.conn.execute("select app.set_app_clock(%s)", [second["proposed_start"] + timedelta(minutes=1)])
+    refused(world, "UR061", "select app.answer_counter_offer(%s, %s, true)", customer, second["id"])
+
+
+def test_a_request_with_an_open_counter_offer_lives_until_the_proposed_time_is_near(world):
+    shop = Shop(world)
+    customer, visit = shop.visit()
+    offer = call(world, "select * from app.counter_offer_visit(%s, %s, %s)", shop.admin, visit, LATER)
+    world.conn.execute("select app.set_app_clock(%s)", [START - timedelta(hours=2)])
+    assert world.value("select app.expire_unanswered_sessions()") == 0
+    world.conn.execute("select app.set_app_clock(%s)", [LATER - timedelta(hours=2)])
+    assert world.value("select app.expire_unanswered_sessions()") == 1
+    assert session(world, visit)["status"] == "expired" and refunded(world, visit) == 1500
+    assert world.value("select status from app.visit_counter_offers where id = %s", [offer["id"]]) == "withdrawn"
+
+
+def test_the_workshop_assigns_another_of_its_mechanics(world):
+    shop, other = Shop(world), Shop(world, "other")
+    customer, visit = shop.visit(mechanic=1)
+    refused(world, "UN002", "select app.assign_visit_mechanic(%s, %s, %s)", shop.admin, visit, other.mechanics[0])
+    _, busy = shop.visit(mechanic=0)  # the other mechanic is taken at that time now
+    refused(world, "UC001", "select app.assign_visit_mechanic(%s, %s, %s)", shop.admin, visit, shop.mechanics[0])
+    assert session(world, visit)["mechanic_id"] == shop.mechanics[1]
+
+    call(world, "select app.decline_visit(%s, %s, 'Double booked')", shop.admin, busy)
+    call(world, "select app.assign_visit_mechanic(%s, %s, %s)", shop.admin, visit, shop.mechanics[0])
+    after = session(world, visit)
+    assert (after["mechanic_id"], after["scheduled_for"], after["calendar_sequence"]) == (shop.mechanics[0], START, 1)
+    assert outbox(world, "session_booked", shop.mechanics[0]) == 1
+    assert outbox(world, "session_handed_over", shop.mechanics[1]) == 1
+
+
+def test_check_in_then_completion_charges_the_balance_and_shares_the_money(world):
+    shop = Shop(world)
+    customer, visit = shop.visit(mechanic=1)
+    world.conn.execute("select app.set_app_clock(%s)", [START - timedelta(minutes=5)])
+    refused(world, "UR062", "select app.complete_visit(%s, %s)", shop.admin, visit)
+    world.conn.execute("select app.sign_waiver(p_actor => %s, p_session => %s, p_mode => 'in_person', "
+                       "p_typed_name => 'Casey Customer')", [shop.admin, visit])
+    assert session(world, visit)["status"] == "pending"
+    world.conn.execute("select app.set_app_clock(%s)", [START + timedelta(minutes=40)])
+
+    call(world, "select app.complete_visit(%s, %s)", shop.admin, visit)
+    assert session(world, visit)["status"] == "completed"
+    assert world.value("select count(*) from app.payouts where session_id = %s", [visit]) == 0  # after the balance
+    balance = call(world, "select * from app.begin_balance_payment(%s, %s)", shop.admin, visit)
+    assert (balance["kind"], balance["amount_cents"]) == ("balance", 2900 - 1500)
+    assert world.charge(balance)["status"] == "succeeded"
+    payouts = {r["payee"]: r["amount_cents"] for r in world.conn.execute(
+        "select payee, amount_cents from app.payouts where session_id = %s", [visit])}
+    assert payouts == {"workshop": 2030, "platform": 870}
