@@ -1,8 +1,6 @@
-"""The workshop admin's workspace (SPEC §4): for each workshop the admin runs, the opening hours of the seven
-weekdays with an optional break, closed days, the time zone, capacity and contact details, and its mechanics.
-
-Every page names the workshop in its URL; the SQL functions check that the admin runs it (another's is a 404)."""
-from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+"""The workshop's settings (SPEC §4): the dashboard, the opening hours of the seven weekdays with an optional
+break, closed days, the time zone, capacity and contact details, and its mechanics."""
+from flask import flash, g, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from psycopg.types.json import Jsonb
 from wtforms import BooleanField, DateField, HiddenField, IntegerField, SelectField, StringField
@@ -10,10 +8,8 @@ from wtforms.validators import AnyOf, InputRequired, Length, NumberRange, Option
 from wtforms.widgets import TimeInput
 
 import db
-from blueprints.auth import place_errors, requires_role, time_zone_choices
-
-bp = Blueprint("workshop", __name__, url_prefix="/workshop")
-bp.before_request(requires_role("workshop_admin"))
+from blueprints.auth import place_errors, time_zone_choices
+from blueprints.workshop import bp
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 TIME_PARTS = (("opens", "Opens"), ("closes", "Closes"), ("break_start", "Break from"), ("break_end", "Break until"))

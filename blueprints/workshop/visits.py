@@ -1,0 +1,1 @@
+"""The in-person visits of a workshop (SPEC §11): to be built."""
