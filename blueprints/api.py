@@ -177,15 +177,17 @@ def release_hold(hold_id):
 
 @bp.post("/offers/<int:session_id>/accept")
 def accept_offer(session_id):
+    """A live-session offer or a booking request of the mechanic's inbox (answer_offer)."""
     _require("mechanic")
-    db.call("accept_offer", actor=g.user["id"], session=session_id)
+    db.call("answer_offer", actor=g.user["id"], session=session_id, accept=True)
     return jsonify(session_id=session_id, accepted=True)
 
 
 @bp.post("/offers/<int:session_id>/decline")
 def decline_offer(session_id):
     _require("mechanic")
-    db.call("decline_offer", actor=g.user["id"], session=session_id)
+    db.call("answer_offer", actor=g.user["id"], session=session_id, accept=False)
+    payments.send_refunds()  # a declined booking request is refunded in full
     return jsonify(session_id=session_id, declined=True)
 
 

@@ -110,3 +110,19 @@ def test_a_mechanic_accepts_or_declines_an_offer(client, database, world):
     assert client.post(f"/api/offers/{session}/accept", headers=headers).status_code == 422
     assert database.scalar("select mechanic_id from app.sessions where id = %s", [session]) is None
     assert client.post(f"/api/offers/{session + 100}/accept", headers=headers).status_code == 404
+
+
+def test_a_booking_request_is_answered_through_the_offers_api(client, database, world):
+    headers = signed_in(client, database, "mo@example.com", role="mechanic")
+    mo = world.value("select id from app.users where email = 'mo@example.com'")
+    for weekday in range(1, 8):
+        world.conn.execute("insert into app.mechanic_availability (mechanic_id, weekday, start_time, end_time) "
+                           "values (%s, %s, '09:00', '17:00')", [mo, weekday])
+    world.conn.execute("update app.mechanic_settings set instant_booking = false where mechanic_id = %s", [mo])
+    request = world.book(world.customer(), mo, datetime(2026, 11, 25, 15, 0, tzinfo=timezone.utc))
+    assert world.value("select status from app.sessions where id = %s", [request]) == "requested"
+
+    assert client.post(f"/api/offers/{request}/decline", headers=headers).get_json() == {"session_id": request, "declined": True}
+    assert world.value("select status from app.sessions where id = %s", [request]) == "cancelled"
+    assert world.value("select sum(amount_cents) from app.refunds where session_id = %s", [request]) == 2900
+    assert client.post(f"/api/offers/{request}/accept", headers=headers).status_code == 404  # answered
