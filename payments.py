@@ -226,6 +226,13 @@ def _pay(payment):
     return payment
 
 
+def charge_balance(actor_id, session_id):
+    """Charges the balance of a completed in-person visit (SPEC §9): account credit first, the rest on the card
+    that paid the deposit. A repeated call finds the attempt under way; after a decline it makes a new one.
+    Returns the payment: succeeded, failed (with the card's answer) or still pending."""
+    return _pay(db.call_one("begin_balance_payment", actor=actor_id, session=session_id))
+
+
 def cancel(actor_id, session_id, reason=None):
     """Cancels a session under SPEC §9 and sends the refunds it decided."""
     outcome = db.call_one("cancel_session", actor=actor_id, session=session_id, reason=reason)

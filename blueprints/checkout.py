@@ -34,23 +34,25 @@ def quote(plan, service_type="online"):
     return db.call_one("checkout_quote", actor=g.user["id"], plan=plan, service_type=service_type)
 
 
-def sign_waiver(form, session_id=None):
-    """Signs the current waiver for the logged-in customer from a validated WaiverForm; places a refusal
-    next to its field and returns False when the database says no."""
+def sign_waiver(form, session_id=None, mode="online"):
+    """Signs the current waiver from a validated WaiverForm: the logged-in customer online, or the workshop's
+    tablet (mode in_person, the logged-in admin checking the customer in). Places a refusal next to its field
+    and returns False when the drawing cannot be read or the database says no."""
     drawing = None
     if form.signature.data and form.signature.data.startswith(PNG_DATA_URL):
         try:
             drawing = base64.b64decode(form.signature.data[len(PNG_DATA_URL):], validate=True)
         except (binascii.Error, ValueError):
-            form.signature.errors = ["That drawing could not be read. Draw again, or type your name."]
+            form.typed_name.errors = ["That drawing could not be read. Draw again, or type your name."]
             return False
     try:
-        db.call("sign_waiver", actor=g.user["id"], session=session_id, mode="online", signature_png=drawing,
+        db.call("sign_waiver", actor=g.user["id"], session=session_id, mode=mode, signature_png=drawing,
                 typed_name=None if drawing else form.typed_name.data, ip=request.remote_addr,
                 user_agent=request.user_agent.string)
     except db.Refusal as refusal:
         target = form.typed_name if refusal.field in ("signature", "typed_name") else None
         (target.errors if target is not None else form.form_errors).append(refusal.message)
+        form.refusal_status = refusal.status
         return False
     return True
 

@@ -1,5 +1,6 @@
 """The customer's own pages (SPEC §3.3): the dashboard, my appointments (cancel with the quote first,
-reschedule, waiver, join, the session room, .ics), vehicles and favorite mechanics."""
+reschedule, waiver, join, the session room, .ics, the workshop's proposed time for a visit, an in-person visit
+after a completed online session), vehicles and favorite mechanics."""
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -79,7 +80,10 @@ def appointments():
                            past=[r for r in rows if not r["upcoming"]])
 
 
-def _render_appointment(row, cancel_form=None, reschedule_form=None, alternatives=(), status=200):
+def _render_appointment(row, cancel_form=None, reschedule_form=None, alternatives=(), offer_error=None, status=200):
+    offer = None
+    if row["service_type"] == "in_person" and row["status"] in ("requested", "scheduled"):
+        offer = db.call_one("my_counter_offer", actor=_me(), session=row["id"])
     quote = None
     if row["can_cancel"]:
         quote = db.call_one("cancellation_quote", session=row["id"], actor=_me())
@@ -97,8 +101,8 @@ def _render_appointment(row, cancel_form=None, reschedule_form=None, alternative
     event = appointment_event(row)
     return render_template("customer/appointment.html", a=row, quote=quote, cancel_form=cancel_form,
                            reschedule_form=reschedule_form or RescheduleForm(), day_form=day_form, slots=slots,
-                           alternatives=alternatives, event=event, google=invites.google_link(event),
-                           outlook=invites.outlook_link(event)), status
+                           alternatives=alternatives, offer=offer, offer_error=offer_error, event=event,
+                           google=invites.google_link(event), outlook=invites.outlook_link(event)), status
 
 
 @bp.route("/appointments/<int:session_id>")
@@ -162,6 +166,36 @@ def reschedule(session_id):
     flash(f"Moved. Your new time is {moved['starts_at'].astimezone(ZoneInfo(g.user['timezone'])):%a %-d %b, %-I:%M %p %Z}; "
           "the mechanic has been told and your calendar invite is updated.", "success")
     return redirect(url_for("customer.appointment", session_id=session_id))
+
+
+@bp.route("/appointments/<int:session_id>/counter-offers/<int:offer_id>/<any(accept, decline):answer>", methods=["POST"])
+def answer_counter_offer(session_id, offer_id, answer):
+    """The customer accepts or declines the other time the workshop proposed for their visit (SPEC §11)."""
+    row = _appointment(session_id)
+    try:
+        status = db.call_value("answer_counter_offer", actor=_me(), offer=offer_id, accept=answer == "accept")
+    except db.Refusal as refusal:
+        message = refusal.message
+        if refusal.code == "UC001":  # taken since it was proposed: the offer stays open, no nearest times to show
+            message = "That time was just taken at the workshop. Decline it, or wait for the workshop to propose another."
+        return _render_appointment(row, offer_error=message, status=refusal.status)
+    if answer == "accept":
+        flash("Done: your visit moved to the time the workshop proposed and is confirmed. The workshop has been "
+              "told and your calendar invite is updated.", "success")
+    else:
+        payments.send_refunds()
+        flash("You declined the proposed time. The request is cancelled and your deposit goes back to you in full."
+              if status == "cancelled" else "You declined the proposed time. Your visit keeps its time.", "success")
+    return redirect(url_for("customer.appointment", session_id=session_id))
+
+
+@bp.route("/appointments/<int:session_id>/in-person-visit", methods=["POST"])
+def book_visit(session_id):
+    """An in-person visit after a completed online session: Schedule opens pre-filled from it (SPEC §11)."""
+    db.call("visit_from_session", actor=_me(), session=session_id)
+    flash("We filled in the vehicle and the concern from your online session. Choose a plan, a workshop "
+          "mechanic and a time.", "success")
+    return redirect(url_for("scheduling.start"))
 
 
 @bp.route("/appointments/<int:session_id>/waiver", methods=["GET", "POST"])

@@ -109,3 +109,24 @@ class World:
                                  [mechanic, first, last, plan, service, viewer, customer]).fetchall()
 
 
+
+
+class Shop:
+    """A workshop open all day, its admin, and two employees bookable at any time (the first only by request,
+    its instant booking off), for the tests of in-person visits."""
+
+    def __init__(self, world, name="desk"):
+        self.world = world
+        self.id = world.workshop(hours={d: ("00:00", "24:00") for d in range(1, 8)})
+        self.admin = world.value(
+            "select app.create_staff_account(p_role => 'workshop_admin', p_email => %s, p_password_hash => %s, "
+            "p_name => 'Desk', p_timezone => 'America/Toronto', p_workshop_id => %s)", [f"{name}@example.com", "x" * 40, self.id])
+        self.mechanics = [world.mechanic(blocks={d: [("00:00", "24:00")] for d in range(1, 8)}, workshop=self.id,
+                                         partnership="employee", min_notice_minutes=0) for _ in range(2)]
+        world.conn.execute("update app.mechanic_settings set instant_booking = false where mechanic_id = %s", [self.mechanics[0]])
+
+    def visit(self, start, mechanic=1, name="Casey Customer"):
+        """A paid visit (the $15 deposit) of a new customer with a phone; mechanic 0 makes it a request."""
+        customer = self.world.customer()
+        self.world.conn.execute("update app.users set name = %s, phone = '+1 416 555 0100' where id = %s", [name, customer])
+        return customer, self.world.book(customer, self.mechanics[mechanic], start, service="in_person")

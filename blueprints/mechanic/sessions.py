@@ -2,7 +2,7 @@
 requests and booking requests, accepted or declined without penalty), upcoming sessions with Start, Complete,
 a no-show from 10 minutes after the start and cancelling (the customer gets everything back; a confirmed
 session goes to another mechanic first), and earnings from the payout ledger."""
-from flask import flash, g, redirect, render_template, url_for
+from flask import flash, g, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField
 from wtforms.validators import AnyOf, Length, Optional
@@ -97,10 +97,10 @@ def session(session_id):
     return _render_session(_session(session_id))
 
 
-def _act(session_id, function, done):
+def _act(session_id, function, done, **args):
     row = _session(session_id)
     try:
-        db.call(function, actor=_me(), session=session_id)
+        db.call(function, actor=_me(), session=session_id, **args)
     except db.Refusal as refusal:
         return _render_session(row, error=refusal.message, status=refusal.status)
     flash(done, "success")
@@ -114,7 +114,8 @@ def start(session_id):
 
 @bp.route("/sessions/<int:session_id>/complete", methods=["POST"])
 def complete(session_id):
-    return _act(session_id, "complete_session", "Session completed. Your share is in your earnings.")
+    summary = request.form.get("summary", "")[:4000]  # shown to the customer; an in-person visit starts from it
+    return _act(session_id, "complete_session", "Session completed. Your share is in your earnings.", summary=summary)
 
 
 @bp.route("/sessions/<int:session_id>/no-show", methods=["POST"])

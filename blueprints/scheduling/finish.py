@@ -105,7 +105,7 @@ def pay_now():
             concern_category=draft["concern_category"], concern=draft["concern"],
             intake=Jsonb({"preparation_notes": draft.get("preparation_notes"),
                           "special_requests": draft.get("special_requests"), "reminders": reminders,
-                          "attachments": draft.get("attachments", [])}))
+                          "attachments": draft.get("attachments", []), "from_session": draft.get("from_session")}))
     except db.Refusal as refusal:
         if refusal.code != "UR003":
             place_errors(form, refusal)

@@ -5,7 +5,8 @@ returns table (
     mechanic_id bigint, mechanic_name text, workshop_name text, workshop_address text,
     vehicle text, advice_only boolean, concern_category text, concern text,
     paid_cents integer, refunded_cents integer, credited_cents integer, calendar_sequence integer,
-    waiver_on_file boolean, can_cancel boolean, can_reschedule boolean, can_sign_waiver boolean, can_join boolean
+    waiver_on_file boolean, can_cancel boolean, can_reschedule boolean, can_sign_waiver boolean, can_join boolean,
+    summary text
 )
 language plpgsql stable security definer
 set search_path = app, pg_temp
@@ -43,7 +44,8 @@ begin
                s.service_type = 'online' and (
                    (s.kind = 'immediate' and s.status in ('pending', 'live'))
                    or (s.kind = 'scheduled' and s.status in ('scheduled', 'pending', 'live') and v_waiver
-                       and v_now >= s.starts - interval '15 minutes' and v_now < s.ends))
+                       and v_now >= s.starts - interval '15 minutes' and v_now < s.ends)),
+               s.summary
         from s
         join app.plans pl on pl.code = s.plan_code
         left join app.users u on u.id = s.mechanic_id
@@ -59,7 +61,7 @@ end
 $$;
 comment on function app.my_appointments(bigint, bigint) is
     'The acting customer''s sessions (or the one asked for), upcoming first then past (SPEC §3.3): status, '
-    'mechanic, workshop, times, what was paid, refunded and credited, and what may be done now: cancel, '
+    'mechanic, workshop, times, the mechanic''s summary, what was paid, refunded and credited, and what may be done now: cancel, '
     'reschedule (until 2 h before), sign the waiver (from 1 h before), join (from 15 min before, with a '
     'waiver on file). Raises UP001, and UN001 when the session asked for is not theirs.';
 grant execute on function app.my_appointments(bigint, bigint) to autodoctor_app;

@@ -6,10 +6,8 @@ from datetime import timedelta
 import psycopg
 import pytest
 
-from availability_world import local
+from availability_world import Shop, local
 
-OPEN_ALL_DAY = {d: ("00:00", "24:00") for d in range(1, 8)}
-ALL_DAY = {d: [("00:00", "24:00")] for d in range(1, 8)}
 START = local("America/Toronto", "2026-11-25 10:00")
 LATER = START + timedelta(days=1, hours=3)
 
@@ -18,23 +16,6 @@ LATER = START + timedelta(days=1, hours=3)
 def audit_stays_empty(world):
     yield
     assert world.conn.execute("select * from app.money_audit()").fetchall() == []
-
-
-class Shop:
-    """A workshop, its admin, two employees (the first without instant booking: its visits are requests)."""
-
-    def __init__(self, world, name="desk"):
-        self.world = world
-        self.id = world.workshop(hours=OPEN_ALL_DAY)
-        self.admin = world.value(
-            "select app.create_staff_account(p_role => 'workshop_admin', p_email => %s, p_password_hash => %s, "
-            "p_name => 'Desk', p_timezone => 'America/Toronto', p_workshop_id => %s)", [f"{name}@example.com", "x" * 40, self.id])
-        self.mechanics = [world.mechanic(blocks=ALL_DAY, workshop=self.id, partnership="employee") for _ in range(2)]
-        world.conn.execute("update app.mechanic_settings set instant_booking = false where mechanic_id = %s", [self.mechanics[0]])
-
-    def visit(self, start=START, mechanic=0):
-        customer = self.world.customer()
-        return customer, self.world.book(customer, self.mechanics[mechanic], start, service="in_person")
 
 
 def call(world, sql, *params):
@@ -63,7 +44,7 @@ def outbox(world, template, user):
 
 def test_the_workshop_confirms_a_request_and_its_admins_hear_of_it(world):
     shop = Shop(world)
-    customer, visit = shop.visit()
+    customer, visit = shop.visit(START, 0)
     assert session(world, visit)["status"] == "requested"
     assert outbox(world, "session_requested", shop.admin) == 1
 
@@ -75,7 +56,7 @@ def test_the_workshop_confirms_a_request_and_its_admins_hear_of_it(world):
 
 def test_another_workshops_admin_and_other_roles_can_do_nothing_to_a_visit(world):
     shop, other = Shop(world), Shop(world, "other")
-    customer, visit = shop.visit()
+    customer, visit = shop.visit(START, 0)
     before = session(world, visit)
     for sql, *params in (("select app.confirm_visit(%s, %s)",), ("select app.decline_visit(%s, %s, 'full')",),
                          ("select * from app.counter_offer_visit(%s, %s, %s)", LATER),
@@ -89,7 +70,7 @@ def test_another_workshops_admin_and_other_roles_can_do_nothing_to_a_visit(world
 
 def test_declining_needs_a_reason_and_refunds_the_whole_deposit(world):
     shop = Shop(world)
-    customer, visit = shop.visit()
+    customer, visit = shop.visit(START, 0)
     refused(world, "UV060", "select app.decline_visit(%s, %s, '  ')", shop.admin, visit)
     assert session(world, visit)["status"] == "requested"
 
@@ -102,7 +83,7 @@ def test_declining_needs_a_reason_and_refunds_the_whole_deposit(world):
 
 def test_a_counter_offer_accepted_moves_and_confirms_the_visit(world):
     shop = Shop(world)
-    customer, visit = shop.visit()
+    customer, visit = shop.visit(START, 0)
     before = session(world, visit)
     offer = call(world, "select * from app.counter_offer_visit(%s, %s, %s, 'Thursday suits us better')",
                  shop.admin, visit, LATER)
@@ -124,12 +105,12 @@ def test_a_counter_offer_accepted_moves_and_confirms_the_visit(world):
 
 def test_a_counter_offer_declined_cancels_a_request_but_keeps_a_confirmed_visit(world):
     shop = Shop(world)
-    customer, request = shop.visit()
+    customer, request = shop.visit(START, 0)
     offer = call(world, "select * from app.counter_offer_visit(%s, %s, %s)", shop.admin, request, LATER)
     assert world.value("select app.answer_counter_offer(%s, %s, false)", [customer, offer["id"]]) == "cancelled"
     assert refunded(world, request) == 1500
 
-    customer, confirmed = shop.visit(mechanic=1)
+    customer, confirmed = shop.visit(START, 1)
     assert session(world, confirmed)["status"] == "scheduled"
     offer = call(world, "select * from app.counter_offer_visit(%s, %s, %s)", shop.admin, confirmed, LATER)
     assert world.value("select app.answer_counter_offer(%s, %s, false)", [customer, offer["id"]]) == "scheduled"
@@ -138,7 +119,7 @@ def test_a_counter_offer_declined_cancels_a_request_but_keeps_a_confirmed_visit(
 
 def test_counter_offers_that_cannot_be_kept_are_refused(world):
     shop = Shop(world)
-    customer, visit = shop.visit()
+    customer, visit = shop.visit(START, 0)
     world.conn.execute("insert into app.workshop_closures (workshop_id, closed_on) values (%s, %s)",
                        [shop.id, LATER.date()])
     refused(world, "UC060", "select * from app.counter_offer_visit(%s, %s, %s)", shop.admin, visit, LATER)
@@ -158,7 +139,7 @@ def test_counter_offers_that_cannot_be_kept_are_refused(world):
 
 def test_a_request_with_an_open_counter_offer_lives_until_the_proposed_time_is_near(world):
     shop = Shop(world)
-    customer, visit = shop.visit()
+    customer, visit = shop.visit(START, 0)
     offer = call(world, "select * from app.counter_offer_visit(%s, %s, %s)", shop.admin, visit, LATER)
     world.conn.execute("select app.set_app_clock(%s)", [START - timedelta(hours=2)])
     assert world.value("select app.expire_unanswered_sessions()") == 0
@@ -170,9 +151,9 @@ def test_a_request_with_an_open_counter_offer_lives_until_the_proposed_time_is_n
 
 def test_the_workshop_assigns_another_of_its_mechanics(world):
     shop, other = Shop(world), Shop(world, "other")
-    customer, visit = shop.visit(mechanic=1)
+    customer, visit = shop.visit(START, 1)
     refused(world, "UN002", "select app.assign_visit_mechanic(%s, %s, %s)", shop.admin, visit, other.mechanics[0])
-    _, busy = shop.visit(mechanic=0)  # the other mechanic is taken at that time now
+    _, busy = shop.visit(START, 0)  # the other mechanic is taken at that time now
     refused(world, "UC001", "select app.assign_visit_mechanic(%s, %s, %s)", shop.admin, visit, shop.mechanics[0])
     assert session(world, visit)["mechanic_id"] == shop.mechanics[1]
 
@@ -186,7 +167,7 @@ def test_the_workshop_assigns_another_of_its_mechanics(world):
 
 def test_check_in_then_completion_charges_the_balance_and_shares_the_money(world):
     shop = Shop(world)
-    customer, visit = shop.visit(mechanic=1)
+    customer, visit = shop.visit(START, 1)
     world.conn.execute("select app.set_app_clock(%s)", [START - timedelta(minutes=5)])
     refused(world, "UR062", "select app.complete_visit(%s, %s)", shop.admin, visit)
     world.conn.execute("select app.sign_waiver(p_actor => %s, p_session => %s, p_mode => 'in_person', "

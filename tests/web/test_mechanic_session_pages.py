@@ -185,11 +185,12 @@ def test_start_complete_and_earnings_for_the_sessions_own_mechanic(client, datab
     response = post(client, f"/mechanic/sessions/{session}/start")
     assert response.status_code == 302
     assert database.scalar("select status from app.sessions where id = %s", [session]) == "live"
-    assert f"/mechanic/sessions/{session}/complete" in client.get("/mechanic/").get_data(as_text=True)
+    assert 'name="summary"' in client.get(f"/mechanic/sessions/{session}").get_data(as_text=True)
     database.set_clock(START + timedelta(minutes=30))
-    response = post(client, f"/mechanic/sessions/{session}/complete")
+    response = post(client, f"/mechanic/sessions/{session}/complete", {"summary": "Replace the front pads soon."})
     assert response.status_code == 302
-    assert database.scalar("select status from app.sessions where id = %s", [session]) == "completed"
+    assert database.scalar("select status || ': ' || summary from app.sessions where id = %s", [session]) == (
+        "completed: Replace the front pads soon.")
     assert "Earned" in client.get(response.location).get_data(as_text=True)
 
     earnings = client.get("/mechanic/earnings").get_data(as_text=True)

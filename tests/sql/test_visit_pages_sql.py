@@ -1,0 +1,218 @@
+"""What the visit pages read (SPEC §9, §11, §12): the workshop's queue of in-person visits with what may be done
+to each, the customer's open counter-offer, the waiver shown at check-in, and the Schedule draft an in-person
+visit starts from after a completed online session; each only for the people it belongs to."""
+import psycopg
+import pytest
+from psycopg.types.json import Jsonb
+
+from availability_world import Shop, local
+
+ZONE = "America/Toronto"
+OPEN_ALL_DAY = {d: ("00:00", "24:00") for d in range(1, 8)}
+ALL_DAY = {d: [("00:00", "24:00")] for d in range(1, 8)}
+
+
+def at(text):
+    return local(ZONE, text)
+
+
+@pytest.fixture(autouse=True)
+def audit_stays_empty(world):
+    yield
+    assert world.conn.execute("select * from app.money_audit()").fetchall() == []
+
+
+def refused(world, sqlstate, sql, *params):
+    with pytest.raises(psycopg.Error) as failure:
+        with world.conn.transaction():
+            world.conn.execute(sql, params)
+    assert failure.value.sqlstate == sqlstate
+
+
+def queue(world, admin, workshop):
+    return {row["id"]: row for row in world.conn.execute("select * from app.workshop_visits(%s, %s)", [admin, workshop])}
+
+
+def set_clock(world, moment):
+    world.conn.execute("select app.set_app_clock(%s)", [moment])
+
+
+def check_in(world, shop, visit):
+    world.conn.execute("select app.sign_waiver(p_actor => %s, p_session => %s, p_mode => 'in_person', "
+                       "p_typed_name => 'Casey Customer')", [shop.admin, visit])
+
+
+def test_the_queue_groups_the_visits_in_the_workshops_zone_with_what_may_be_done(world):
+    shop = Shop(world)  # the clock: Monday 23 November, 09:00 in Toronto
+    _, done = shop.visit(at("2026-11-23 09:30"))
+    _, later_today = shop.visit(at("2026-11-23 13:00"))
+    _, tomorrow = shop.visit(at("2026-11-24 10:00"))
+    _, request = shop.visit(at("2026-11-25 10:00"), mechanic=0, name="Riley Request")
+    customer, cancelled = shop.visit(at("2026-11-26 10:00"))
+    world.conn.execute("select * from app.cancel_session(%s, %s, 'Plans changed')", [customer, cancelled])
+    check_in(world, shop, done)
+    set_clock(world, at("2026-11-23 10:05"))
+    world.conn.execute("select app.complete_visit(%s, %s)", [shop.admin, done])
+
+    rows = queue(world, shop.admin, shop.id)
+    assert list(rows) == [done, later_today, tomorrow, request, cancelled]  # in start order
+    assert {v: (r["queue"], r["day_group"], r["status"]) for v, r in rows.items()} == {
+        done: ("balance", "today", "completed"), later_today: ("today", "today", "scheduled"),
+        tomorrow: ("upcoming", "tomorrow", "scheduled"), request: ("request", "later", "requested"),
+        cancelled: ("done", "later", "cancelled")}
+
+    asked = rows[request]
+    assert (asked["customer_name"], asked["customer_phone"], asked["timezone"]) == ("Riley Request", "+1 416 555 0100", ZONE)
+    assert (asked["plan_name"], asked["price_cents"], asked["deposit_cents"], asked["balance_cents"]) == ("Standard", 2900, 1500, 1400)
+    assert (asked["starts_at"], asked["ends_at"]) == (at("2026-11-25 10:00"), at("2026-11-25 10:30"))
+    assert asked["mechanic_id"] == shop.mechanics[0] and asked["balance_status"] == "not_due"
+    flags = ("can_confirm", "can_decline", "can_counter_offer", "can_assign", "can_check_in", "can_complete",
+             "can_charge_balance", "can_cancel")
+    assert {f for f in flags if asked[f]} == {"can_confirm", "can_decline", "can_counter_offer", "can_assign"}
+
+    soon = rows[later_today]
+    assert {f for f in flags if soon[f]} == {"can_counter_offer", "can_assign", "can_cancel"}
+    assert soon["check_in_from"] == at("2026-11-23 12:00") and not soon["checked_in"]
+
+    finished = rows[done]
+    assert {f for f in flags if finished[f]} == {"can_charge_balance"}
+    assert finished["checked_in"] and finished["checked_in_at"] == at("2026-11-23 09:00")
+    assert (finished["balance_status"], finished["balance_cents"]) == ("due", 1400)
+
+    gone = rows[cancelled]
+    assert not any(gone[f] for f in flags)
+    assert (gone["cancel_reason"], gone["refunded_cents"]) == ("Plans changed", 1500)
+
+    set_clock(world, at("2026-11-23 12:00"))  # an hour before the start, the tablet may check the customer in
+    soon = queue(world, shop.admin, shop.id)[later_today]
+    assert soon["can_check_in"]
+    check_in(world, shop, later_today)
+    soon = queue(world, shop.admin, shop.id)[later_today]
+    assert (soon["status"], soon["checked_in"], soon["can_check_in"], soon["can_complete"]) == ("pending", True, False, True)
+
+
+def test_the_balance_shows_a_declined_card_then_the_paid_visit_leaves_the_balance_queue(world):
+    shop = Shop(world)
+    _, visit = shop.visit(at("2026-11-23 09:30"))
+    check_in(world, shop, visit)
+    set_clock(world, at("2026-11-23 10:05"))
+    world.conn.execute("select app.complete_visit(%s, %s)", [shop.admin, visit])
+    world.conn.execute("update app.payments set payment_method = 'pm_card_chargeDeclined' where session_id = %s", [visit])
+
+    declined = world.charge(world.conn.execute("select * from app.begin_balance_payment(%s, %s)", [shop.admin, visit]).fetchone())
+    assert declined["status"] == "failed"
+    row = queue(world, shop.admin, shop.id)[visit]
+    assert (row["queue"], row["balance_status"], row["can_charge_balance"]) == ("balance", "failed", True)
+    assert row["balance_failure"] == "Your card was declined."
+
+    world.conn.execute("update app.payments set payment_method = 'pm_card_visa' where session_id = %s and kind = 'deposit'", [visit])
+    paid = world.charge(world.conn.execute("select * from app.begin_balance_payment(%s, %s)", [shop.admin, visit]).fetchone())
+    assert paid["status"] == "succeeded"
+    row = queue(world, shop.admin, shop.id)[visit]
+    assert (row["queue"], row["balance_status"], row["can_charge_balance"], row["balance_failure"]) == ("done", "paid", False, None)
+
+    set_clock(world, at("2026-12-08 10:00"))  # two weeks on, a paid visit has left the queue
+    assert visit not in queue(world, shop.admin, shop.id)
+    assert world.conn.execute("select * from app.workshop_visits(%s, %s, %s)", [shop.admin, shop.id, visit]).fetchone()["id"] == visit
+
+
+def test_the_open_counter_offer_shows_to_the_workshop_and_to_its_customer_only(world):
+    shop = Shop(world)
+    customer, visit = shop.visit(at("2026-11-25 10:00"), mechanic=0)
+    assert world.conn.execute("select * from app.my_counter_offer(%s, %s)", [customer, visit]).fetchall() == []
+    offer = world.conn.execute("select * from app.counter_offer_visit(%s, %s, %s, 'Thursday suits us better')",
+                               [shop.admin, visit, at("2026-11-26 14:00")]).fetchone()
+
+    row = queue(world, shop.admin, shop.id)[visit]
+    assert (row["counter_offer_id"], row["counter_offer_start"], row["counter_offer_note"]) == (
+        offer["id"], at("2026-11-26 14:00"), "Thursday suits us better")
+    mine = world.conn.execute("select * from app.my_counter_offer(%s, %s)", [customer, visit]).fetchall()
+    assert [(m["id"], m["proposed_start"], m["proposed_end"], m["note"], m["workshop_timezone"]) for m in mine] == [
+        (offer["id"], at("2026-11-26 14:00"), at("2026-11-26 14:30"), "Thursday suits us better", ZONE)]
+
+    refused(world, "UN001", "select * from app.my_counter_offer(%s, %s)", world.customer(), visit)
+    refused(world, "UP001", "select * from app.my_counter_offer(%s, %s)", shop.admin, visit)
+
+    world.conn.execute("select app.answer_counter_offer(%s, %s, true)", [customer, offer["id"]])
+    assert world.conn.execute("select * from app.my_counter_offer(%s, %s)", [customer, visit]).fetchall() == []
+    row = queue(world, shop.admin, shop.id)[visit]
+    assert (row["counter_offer_id"], row["status"], row["starts_at"]) == (None, "scheduled", at("2026-11-26 14:00"))
+
+
+def test_another_workshops_admin_and_other_roles_see_no_visit(world):
+    shop, other = Shop(world), Shop(world, "other")
+    customer, visit = shop.visit(at("2026-11-25 10:00"))
+    refused(world, "UN001", "select * from app.workshop_visits(%s, %s)", other.admin, shop.id)
+    refused(world, "UN001", "select * from app.workshop_visits(%s, null, %s)", other.admin, visit)
+    refused(world, "UN001", "select * from app.workshop_visits(%s, %s, %s)", other.admin, other.id, visit)
+    refused(world, "UN001", "select * from app.workshop_visits(%s, null, %s)", shop.admin, 10**12)
+    for someone in (shop.mechanics[1], customer):
+        refused(world, "UP001", "select * from app.workshop_visits(%s, %s)", someone, shop.id)
+        refused(world, "UP001", "select * from app.workshop_visits(%s, null, %s)", someone, visit)
+    assert queue(world, other.admin, other.id) == {}
+    assert [r["id"] for r in world.conn.execute("select * from app.workshop_visits(%s, null)", [shop.admin])] == [visit]
+
+
+def test_the_check_in_tablet_shows_the_waiver_in_force_to_workshop_admins_only(world):
+    shop = Shop(world)
+    waiver = world.conn.execute("select * from app.check_in_waiver(%s)", [shop.admin]).fetchone()
+    assert waiver["version"] == world.value("select app.current_waiver_version()")
+    assert waiver["body"].startswith("Auto Doctor mechanics")
+    refused(world, "UP001", "select * from app.check_in_waiver(%s)", shop.mechanics[0])
+    refused(world, "UP001", "select * from app.check_in_waiver(%s)", world.customer())
+
+
+def completed_online_session(world, customer, vehicle=None, summary=None):
+    mechanic = world.mechanic(blocks=ALL_DAY, min_notice_minutes=0)
+    hold = world.value("select hold_id from app.reserve_slot(%s, %s, %s, 'standard')", [customer, mechanic, at("2026-11-23 10:00")])
+    payment = world.conn.execute(
+        "select * from app.begin_checkout(p_actor => %s, p_kind => 'scheduled', p_plan => 'standard', "
+        "p_payment_method => 'pm_card_visa', p_hold_id => %s, p_vehicle_id => %s, p_advice_only => %s, "
+        "p_concern_category => 'diagnostic', p_concern => 'A rattle from the exhaust at idle.')",
+        [customer, hold, vehicle, vehicle is None]).fetchone()
+    session = world.charge(payment)["session_id"]
+    world.conn.execute("update app.sessions set status = 'pending' where id = %s", [session])
+    world.conn.execute("select app.start_session(%s, %s)", [mechanic, session])
+    world.conn.execute("select app.complete_session(%s, %s, %s)", [mechanic, session, summary])
+    return mechanic, session
+
+
+def draft(world, customer):
+    return world.value("select app.my_draft(%s, 'schedule')", [customer])
+
+
+def test_an_in_person_visit_starts_from_a_completed_online_session(world):
+    customer = world.customer()
+    vehicle = world.value("select app.add_vehicle(p_actor => %s, p_year => 2018, p_make => 'Toyota', p_model => 'RAV4')", [customer])
+    mechanic, session = completed_online_session(world, customer, vehicle, summary="  Worn heat shield clamp.  ")
+    assert world.value("select summary from app.my_appointments(%s, %s)", [customer, session]) == "Worn heat shield clamp."
+    # an earlier Schedule draft with a hold gives way, the hold given back
+    hold = world.value("select hold_id from app.reserve_slot(%s, %s, %s, 'standard')", [customer, mechanic, at("2026-11-24 10:00")])
+    world.conn.execute("select app.save_draft(%s, 'schedule', %s)", [customer, Jsonb({"plan": "premium", "hold_id": hold})])
+
+    carried = world.value("select app.visit_from_session(%s, %s)", [customer, session])
+    assert carried == draft(world, customer) == {
+        "service_type": "in_person", "vehicle_id": vehicle, "concern_category": "diagnostic",
+        "concern": "A rattle from the exhaust at idle.\n\nThe mechanic's summary: Worn heat shield clamp.",
+        "from_session": session, "another": True}
+    assert world.value("select status from app.slot_reservations where id = %s", [hold]) == "cancelled"
+
+    advice_customer = world.customer()
+    _, advice = completed_online_session(world, advice_customer)
+    assert world.value("select app.visit_from_session(%s, %s)", [advice_customer, advice])["advice_only"] is True
+
+
+def test_an_in_person_visit_starts_only_from_the_customers_own_completed_online_session(world):
+    customer, stranger = world.customer(), world.customer()
+    mechanic, session = completed_online_session(world, customer)
+    shop = Shop(world)
+    _, visit = shop.visit(at("2026-11-25 10:00"))
+    upcoming = world.book(customer, mechanic, at("2026-11-26 10:00"))
+    world.conn.execute("select app.save_draft(%s, 'schedule', %s)", [stranger, Jsonb({"plan": "extended"})])
+
+    refused(world, "UN001", "select app.visit_from_session(%s, %s)", stranger, session)
+    refused(world, "UR001", "select app.visit_from_session(%s, %s)", customer, upcoming)  # not completed yet
+    visit_customer = world.value("select customer_id from app.sessions where id = %s", [visit])
+    refused(world, "UR001", "select app.visit_from_session(%s, %s)", visit_customer, visit)  # not online
+    refused(world, "UP001", "select app.visit_from_session(%s, %s)", mechanic, session)
+    assert draft(world, stranger) == {"plan": "extended"} and draft(world, customer) == {}
