@@ -64,10 +64,10 @@ JOBS = {job.name: job for job in (
 
 
 def jobs_for(runner):
-    """The jobs the app runs under JOB_RUNNER (app, pg_cron or off)."""
-    if runner == "off":
-        return []
-    return [job for job in JOBS.values() if runner == "app" or not job.in_sql]
+    """The jobs the app runs under JOB_RUNNER (app, pg_cron or off); a misspelt setting stops the start."""
+    if runner not in ("app", "pg_cron", "off"):
+        raise ValueError(f"JOB_RUNNER is app, pg_cron or off, not {runner!r}")
+    return [job for job in JOBS.values() if runner == "app" or (runner == "pg_cron" and not job.in_sql)]
 
 
 def owner_connection(app):

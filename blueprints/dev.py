@@ -65,6 +65,5 @@ def attachment(name, number):
     if number >= len(parts):
         abort(404)
     part = parts[number]
-    return Response(part.get_content().encode() if isinstance(part.get_content(), str) else part.get_content(),
-                    mimetype=part.get_content_type(),
+    return Response(part.get_payload(decode=True), mimetype=part.get_content_type(),
                     headers={"Content-Disposition": f'attachment; filename="{part.get_filename()}"'})

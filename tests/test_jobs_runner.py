@@ -94,6 +94,8 @@ def test_the_runner_setting_chooses_who_runs_what(app):
     assert [job.name for job in jobs.jobs_for("app")] == list(jobs.JOBS)
     assert [job.name for job in jobs.jobs_for("pg_cron")] == ["deliver_outbox", "send_refunds", "reconcile_payments"]
     assert jobs.jobs_for("off") == []
+    with pytest.raises(ValueError):
+        jobs.jobs_for("pgcron")
     app.config["JOB_RUNNER"] = "off"
     with jobs.running(app) as runner:
         assert runner is None

@@ -283,3 +283,42 @@ def test_the_waitlist_message_leads_into_a_booking(app, database, world, client)
                            [customer]) == 1
     assert [(r["channel"], r["status"]) for r in outbox(world, template="waitlist_mechanic_online")] == [
         ("email", "sent"), ("in_app", "sent")]
+
+
+def test_sms_goes_to_the_configured_gateway_and_a_missing_phone_fails_at_once(app, world):
+    import json
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    received = []
+
+    class Gateway(BaseHTTPRequestHandler):
+        def do_POST(self):
+            received.append((self.headers["Authorization"], json.loads(self.rfile.read(int(self.headers["Content-Length"])))))
+            self.send_response(202)
+            self.end_headers()
+            self.wfile.write(b'{"id": "sms-1"}')
+
+        def log_message(self, *args):
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Gateway)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    app.config.update(SMS_GATEWAY_URL=f"http://127.0.0.1:{server.server_port}/send", SMS_GATEWAY_TOKEN="t0ken")
+    customers = [world.customer(), world.customer()]
+    for customer in customers:
+        world.conn.execute("update app.users set phone = '+1 416 555 0100' where id = %s", [customer])
+        world.book(customer, world.mechanic(blocks=ALL_DAY), START)
+    set_clock(world, START - timedelta(hours=1))
+    world.value("select app.queue_due_reminders()")
+    world.conn.execute("update app.users set phone = null where id = %s", [customers[1]])  # removed since
+    try:
+        deliver(app)
+    finally:
+        server.shutdown()
+
+    [(authorization, body)] = received
+    assert authorization == "Bearer t0ken" and body["to"] == "+1 416 555 0100" and "In 1 hour" in body["body"]
+    sent, failed = outbox(world, channel="sms")
+    assert (sent["status"], sent["delivered_via"], sent["provider_ref"]) == ("sent", "sms_gateway", '{"id": "sms-1"}')
+    assert (failed["status"], failed["attempts"], failed["last_error"]) == ("failed", 1, "the recipient has no phone number")
