@@ -16,9 +16,10 @@ def uid_for(session_id):
     return f"session-{session_id}@autodoctor.app"
 
 
-def session_event(session, *, link, with_whom):
+def session_event(session, *, link, with_whom, organizer=None, attendees=()):
     """The calendar event of a session: session is a my_appointments or claim_outbox row (id, starts_at,
-    ends_at, created_at, calendar_sequence, plan_name, concern, service_type, workshop_name/address)."""
+    ends_at, created_at, calendar_sequence, plan_name, concern, service_type, workshop_name/address). An invite
+    sent as a REQUEST or CANCEL names its organizer and attendees (RFC 5546); a download needs neither."""
     where = (f"{session['workshop_name']}, {session['workshop_address']}" if session["service_type"] == "in_person"
              else "Online: join from My appointments on Auto Doctor")
     return {
@@ -26,7 +27,7 @@ def session_event(session, *, link, with_whom):
         "start": session["starts_at"], "end": session["ends_at"], "created": session["created_at"],
         "summary": f"Auto Doctor: {session['plan_name']} session with {with_whom}",
         "description": f"{session['concern'] or ''}\n\nManage this appointment: {link}".strip(),
-        "location": where, "url": link, "organizer": None, "attendees": [],
+        "location": where, "url": link, "organizer": organizer, "attendees": list(attendees),
     }
 
 

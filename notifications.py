@@ -18,7 +18,7 @@ import smtplib
 import urllib.request
 from datetime import datetime
 from email.message import EmailMessage
-from email.utils import formataddr, formatdate
+from email.utils import formataddr, formatdate, parseaddr
 from pathlib import Path
 
 from flask import current_app, render_template, url_for
@@ -146,7 +146,9 @@ def compose_email(message):
     method = INVITE_METHODS.get(message["template"])
     if method and message["starts_at"] is not None:
         event = invites.session_event({**message, "id": message["session_id"], "created_at": message["session_created_at"]},
-                                      link=values["primary_url"], with_whom=values["other_name"])
+                                      link=values["primary_url"], with_whom=values["other_name"],
+                                      organizer=parseaddr(current_app.config["MAIL_FROM"])[1],
+                                      attendees=[message["email"]])
         email.add_attachment(invites.invite(event, method=method), maintype="text", subtype="calendar",
                              filename=f"autodoctor-{message['session_id']}.ics", params={"method": method})
     return email

@@ -98,6 +98,8 @@ def test_smtp_round_trip_sends_text_html_and_invite_to_both_sides_once(app, worl
     for read in PARSERS:
         parsed = read(data)
         assert (parsed["uid"], parsed["sequence"], parsed["start"]) == (f"session-{session}@autodoctor.app", 0, START)
+        assert parsed["organizer"] == "mailto:no-reply@autodoctor.app"  # RFC 5546: a REQUEST names both sides
+        assert parsed["attendees"] == [f"mailto:{emails[customer]}"]
     assert "New booking" in by_recipient[emails[mechanic]]["Subject"]
 
     rows = outbox(world, session_id=session)
