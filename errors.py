@@ -56,7 +56,10 @@ CODES = {
     "UC002": "You already have a booking at that time.",
     "UC003": "Another mechanic has already taken this request.",
     "UC004": "You already have a live session request. Finish or cancel it first.",
+    "UC005": "The refund changed because the start is now closer. Please check it and confirm again.",
     "UC060": "No mechanic of the workshop is free then (opening hours, capacity or bookings). Try another time.",
+    "UC061": "That mechanic is not free for this visit. Choose another, or propose another time.",
+    "UC062": "That time was just taken at the workshop. Decline it, or wait for the workshop to propose another.",
     "UR001": "That change is not possible for this session now.",
     "UR002": "That time is not available.",
     "UR003": "Your hold on that time has expired. Please pick the time again.",
@@ -68,6 +71,7 @@ CODES = {
     "UR009": "The session opens 15 minutes before its start.",
     "UR010": "Sign the waiver first: a session needs it.",
     "UR011": "A session can be moved until 2 hours before its start. Cancel it instead?",
+    "UR012": "Too late: this was not answered in time, and the customer gets everything back.",
     "UR020": "Your workshop sets your hours: its opening hours are when customers can book you.",
     "UR060": "Propose a time at least 2 hours from now.",
     "UR061": "That proposed time has passed. Ask the workshop for another.",
@@ -76,6 +80,7 @@ CODES = {
 }
 
 CONSTRAINTS = {
+    "sessions_summary_length": ("summary", "Keep the summary to 4000 characters."),
     "users_email_key": ("email", "An account with this email already exists. Log in instead?"),
     "users_email_format": ("email", "Enter a valid email address."),
     "users_name_present": ("name", "Enter a name of 1 to 120 characters."),

@@ -222,7 +222,7 @@ def _pay(payment):
             log.exception("charging payment %s failed; reconciliation will ask again", payment["id"])
             return payment
         payment = db.call_one("apply_payment_intent", intent=Jsonb(intent), payment=payment["id"])
-    send_refunds()
+    send_refunds(payment=payment["id"])  # a booking that could not be made gives its money back at once
     return payment
 
 
@@ -233,18 +233,21 @@ def charge_balance(actor_id, session_id):
     return _pay(db.call_one("begin_balance_payment", actor=actor_id, session=session_id))
 
 
-def cancel(actor_id, session_id, reason=None):
-    """Cancels a session under SPEC §9 and sends the refunds it decided."""
-    outcome = db.call_one("cancel_session", actor=actor_id, session=session_id, reason=reason)
-    send_refunds()
+def cancel(actor_id, session_id, reason=None, expected_tier=None):
+    """Cancels a session under SPEC §9 (refused with UC005 if its tier is no longer expected_tier) and sends
+    the refunds it decided."""
+    outcome = db.call_one("cancel_session", actor=actor_id, session=session_id, reason=reason,
+                          expected_tier=expected_tier)
+    send_refunds(session=session_id)
     return outcome
 
 
-def send_refunds(limit=100):
-    """Sends every pending refund to the gateway, each under its own idempotency key; what fails stays
-    pending for the next run. Returns how many were sent."""
+def send_refunds(session=None, payment=None, limit=100):
+    """Sends pending refunds to the gateway, each under its own idempotency key: a request sends those of its
+    session or payment, the send_refunds job all of them. What fails stays pending for the next run.
+    Returns how many were sent."""
     sent = 0
-    for refund in db.call("pending_refunds", limit=limit):
+    for refund in db.call("pending_refunds", limit=limit, session=session, payment=payment):
         try:
             answer = gateway().refund(intent_id=refund["intent_id"], amount_cents=refund["amount_cents"],
                                       idempotency_key=refund["idempotency_key"],
@@ -266,7 +269,11 @@ def handle_webhook(payload, signature_header):
         obj = gateway().retrieve(obj["id"])
     elif obj.get("object") == "refund":
         obj = gateway().retrieve_refund(obj["id"])
-    return db.call_value("apply_gateway_event", event_id=event["id"], type=event.get("type", ""), object=Jsonb(obj))
+    result = db.call_value("apply_gateway_event", event_id=event["id"], type=event.get("type", ""), object=Jsonb(obj))
+    payment = str((obj.get("metadata") or {}).get("payment_id", ""))
+    if obj.get("object") == "payment_intent" and payment.isdigit():
+        send_refunds(payment=int(payment))  # a payment that came too late for its booking goes back at once
+    return result
 
 
 def reconcile(older_than="2 minutes"):
@@ -281,6 +288,6 @@ def reconcile(older_than="2 minutes"):
             log.exception("reconciling payment %s failed; next run asks again", payment["id"])
             continue
         db.call("apply_payment_intent", intent=Jsonb(intent), payment=payment["id"])
+        send_refunds(payment=payment["id"])
         applied += 1
-    send_refunds()
     return applied

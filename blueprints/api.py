@@ -187,7 +187,7 @@ def accept_offer(session_id):
 def decline_offer(session_id):
     _require("mechanic")
     db.call("answer_offer", actor=g.user["id"], session=session_id, accept=False)
-    payments.send_refunds()  # a declined booking request is refunded in full
+    payments.send_refunds(session=session_id)  # a declined booking request is refunded in full
     return jsonify(session_id=session_id, declined=True)
 
 
@@ -197,11 +197,13 @@ def cancel_appointment(session_id):
     confirm = body.get("confirm", False)
     if not isinstance(confirm, bool):
         raise BadParameter("confirm", "confirm must be true or false.")
-    reason = body.get("reason")
+    reason, tier = body.get("reason"), body.get("tier")
     if reason is not None and not isinstance(reason, str):
         raise BadParameter("reason", "reason must be text.")
+    if tier is not None and not isinstance(tier, str):
+        raise BadParameter("tier", "tier must be the tier of the quote.")
     if confirm:
-        row = payments.cancel(g.user["id"], session_id, reason)
+        row = payments.cancel(g.user["id"], session_id, reason, expected_tier=tier)
     else:
         row = db.call_one("cancellation_quote", session=session_id, actor=g.user["id"])
     row["starts_at"] = row["starts_at"] and utc(row["starts_at"])

@@ -82,12 +82,13 @@ def appointments():
 
 def _render_appointment(row, cancel_form=None, reschedule_form=None, alternatives=(), offer_error=None, status=200):
     offer = None
-    if row["service_type"] == "in_person" and row["status"] in ("requested", "scheduled"):
+    if row["service_type"] == "in_person":
         offer = db.call_one("my_counter_offer", actor=_me(), session=row["id"])
     quote = None
     if row["can_cancel"]:
         quote = db.call_one("cancellation_quote", session=row["id"], actor=_me())
-        cancel_form = cancel_form or CancelForm(tier=quote["tier"])
+        cancel_form = cancel_form or CancelForm()
+        cancel_form.tier.data = cancel_form.tier.data or quote["tier"]  # the quote this form confirms
     day_form = DayForm(request.args)
     slots = []
     if row["can_reschedule"]:
@@ -117,14 +118,12 @@ def cancel(session_id):
     if not form.validate_on_submit():
         return _render_appointment(row, cancel_form=form, status=400)
     try:
-        quote = db.call_one("cancellation_quote", session=session_id, actor=_me())
-        if quote["tier"] != form.tier.data:
-            # a policy limit passed between showing the refund and confirming it: show the new one first
-            again = CancelForm(formdata=None, tier=quote["tier"], reason=form.reason.data)
-            again.form_errors.append("The refund changed because the start is now closer. Please check it and confirm again.")
-            return _render_appointment(row, cancel_form=again, status=409)
-        outcome = payments.cancel(_me(), session_id, form.reason.data or None)
+        outcome = payments.cancel(_me(), session_id, form.reason.data or None, expected_tier=form.tier.data or None)
     except db.Refusal as refusal:
+        if refusal.code == "UC005":  # the refund changed since it was shown: show the new quote first
+            again = CancelForm(formdata=None, reason=form.reason.data)
+            again.form_errors.append(refusal.message)
+            return _render_appointment(row, cancel_form=again, status=409)
         place_errors(form, refusal)
         return _render_appointment(row, cancel_form=form, status=refusal.status)
     flash(_outcome_sentence(outcome), "success")
@@ -175,15 +174,12 @@ def answer_counter_offer(session_id, offer_id, answer):
     try:
         status = db.call_value("answer_counter_offer", actor=_me(), offer=offer_id, accept=answer == "accept")
     except db.Refusal as refusal:
-        message = refusal.message
-        if refusal.code == "UC001":  # taken since it was proposed: the offer stays open, no nearest times to show
-            message = "That time was just taken at the workshop. Decline it, or wait for the workshop to propose another."
-        return _render_appointment(row, offer_error=message, status=refusal.status)
+        return _render_appointment(row, offer_error=refusal.message, status=refusal.status)
     if answer == "accept":
         flash("Done: your visit moved to the time the workshop proposed and is confirmed. The workshop has been "
               "told and your calendar invite is updated.", "success")
     else:
-        payments.send_refunds()
+        payments.send_refunds(session=session_id)
         flash("You declined the proposed time. The request is cancelled and your deposit goes back to you in full."
               if status == "cancelled" else "You declined the proposed time. Your visit keeps its time.", "success")
     return redirect(url_for("customer.appointment", session_id=session_id))

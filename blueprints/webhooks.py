@@ -22,5 +22,4 @@ def stripe_event():
         return jsonify({"error": {"code": "unavailable", "message": "Try again later."}}), 503
     except db.Refusal as refusal:
         return jsonify({"error": {"code": refusal.code, "message": refusal.message}}), refusal.status
-    payments.send_refunds()
     return jsonify({"received": True, "result": result})

@@ -63,7 +63,7 @@ def _answer(session_id, accept):
               "It is yours. The customer is waiting: start when you are ready.", "success")
         return redirect(url_for("mechanic.session", session_id=session_id))
     if kind == "request":
-        payments.send_refunds()  # the declined booking is refunded in full
+        payments.send_refunds(session=session_id)  # the declined booking is refunded in full
     flash("Declined. Nothing is counted against you." if kind == "live_now" else
           "Declined. The customer gets everything back; nothing is counted against you.", "success")
     return redirect(url_for("mechanic.dashboard"))
@@ -114,8 +114,8 @@ def start(session_id):
 
 @bp.route("/sessions/<int:session_id>/complete", methods=["POST"])
 def complete(session_id):
-    summary = request.form.get("summary", "")[:4000]  # shown to the customer; an in-person visit starts from it
-    return _act(session_id, "complete_session", "Session completed. Your share is in your earnings.", summary=summary)
+    return _act(session_id, "complete_session", "Session completed. Your share is in your earnings.",
+                summary=request.form.get("summary"))
 
 
 @bp.route("/sessions/<int:session_id>/no-show", methods=["POST"])

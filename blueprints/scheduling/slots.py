@@ -7,7 +7,7 @@ from flask import g, request
 
 import db
 from blueprints.scheduling import bp
-from blueprints.scheduling.draft import (NO_HOLD, hold_start, load_draft, match_request, me, onward, release_hold,
+from blueprints.scheduling.draft import (hold_start, load_draft, match_request, me, onward,
                                          render_step, save_draft, step)
 from forms.scheduling import ChoiceForm
 
@@ -106,29 +106,14 @@ def time():
     return render_time(request.args.get("day"))
 
 
-def _reserve(draft, start):
-    args = {"actor": me(), "start": start, "plan": draft["plan"], "service_type": draft["service_type"]}
+def _take(draft, start):
+    """Holds the time in place of this draft's previous hold, in one transaction: if the new time is refused,
+    the previous hold stays."""
+    args = {"actor": me(), "start": start, "plan": draft["plan"], "service_type": draft["service_type"],
+            "replace_hold": draft.get("hold_id")}
     if draft.get("any_mechanic"):
         return db.call_one("reserve_any_slot", **args, **match_request(draft))
     return db.call_one("reserve_slot", mechanic=draft["mechanic_id"], **args)
-
-
-def _take(draft, start):
-    """Holds the time and gives back this draft's previous hold (first, when it is what stands in the way:
-    the customer's own hold overlapping the new time)."""
-    previous = draft.get("hold_id")
-    try:
-        hold = _reserve(draft, start)
-    except db.Refusal as refusal:
-        if refusal.status != 409 or not previous:
-            raise
-        release_hold(previous)
-        save_draft(**NO_HOLD)
-        previous = None
-        hold = _reserve(draft, start)
-    if previous:
-        release_hold(previous)
-    return hold
 
 
 def _instant(text):

@@ -117,7 +117,7 @@ def decline_visit(session_id):
     except db.Refusal as refusal:
         place_errors(form, refusal)
         return _render_visit(row, refusal.status, decline_form=form)
-    payments.send_refunds()
+    payments.send_refunds(session=session_id)
     return _back(session_id, f"Declined. {row['customer_name']} has been told why and gets the whole deposit back.")
 
 

@@ -15,6 +15,9 @@ begin
     if v_session.mechanic_id is not null or v_session.status <> 'pending' then
         raise exception using errcode = 'UC003', message = format('session %s is already taken or over', p_session);
     end if;
+    if app.answer_deadline(v_session) <= v_now then
+        raise exception using errcode = 'UR012', message = format('session %s was not taken in time', p_session);
+    end if;
     if not exists (select 1 from app.session_offers o
                    where o.session_id = p_session and o.mechanic_id = p_actor and o.kind = 'targeted' and o.status = 'open')
        and not (exists (select 1 from app.session_offers o

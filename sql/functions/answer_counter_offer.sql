@@ -22,10 +22,11 @@ begin
         if v_session.status = 'requested' then
             update app.sessions set status = 'scheduled' where id = v_session.id returning * into v_session;
         end if;
-        v_session := app.move_session_claim(v_session, v_offer.mechanic_id, v_offer.proposed_start);
-        insert into app.session_events (session_id, actor_id, from_status, to_status, reason, at)
-        values (v_session.id, p_actor, v_session.status, v_session.status,
-                format('moved to the workshop''s proposed time %s', v_offer.proposed_start), app.app_now());
+        begin
+            v_session := app.move_session_claim(v_session, v_offer.mechanic_id, v_offer.proposed_start);
+        exception when sqlstate 'UC001' or sqlstate 'UC002' or sqlstate 'UR002' then
+            raise exception using errcode = 'UC062', message = format('counter-offer %s: its time was taken since', p_offer);
+        end;
     else
         perform app.set_actor(p_actor, 'declined the workshop''s proposed time');
         if v_session.status = 'requested' then
@@ -49,5 +50,5 @@ comment on function app.answer_counter_offer(bigint, bigint, boolean) is
     'mechanic the workshop checked (a new confirmed claim, the invite''s sequence up) and confirms a request; '
     'declining cancels a request with a full refund, or keeps a confirmed visit at its time. The workshop is '
     'told. Returns the visit''s status. Raises UP001, UN001 (not their open counter-offer), UR061 (passed), '
-    'and the slot errors of claim_slot (UC001: taken since).';
+    'and UC062 (its time taken since; the offer stays open).';
 grant execute on function app.answer_counter_offer(bigint, bigint, boolean) to autodoctor_app;

@@ -41,7 +41,7 @@ begin
         raise exception using errcode = 'UR010', column = 'signature', message = 'sign the waiver before paying';
     end if;
     perform app.check_booking_input(p_actor, p_kind, p_plan, v_service, p_vehicle_id, p_advice_only, p_request_type,
-                                    p_concern, p_is_urgent);
+                                    p_concern, p_is_urgent, v_hold.mechanic_id);
     -- one checkout at a time per customer: credit is spent once, a double submit finds the first attempt
     perform pg_advisory_xact_lock(3, p_actor::integer);
 

@@ -7,7 +7,8 @@ create or replace function app.check_booking_input(
     p_advice_only boolean,
     p_request_type text,
     p_concern text,
-    p_is_urgent boolean
+    p_is_urgent boolean,
+    p_mechanic bigint default null
 ) returns text
 language plpgsql stable
 as $$
@@ -43,6 +44,13 @@ begin
         if not found then
             raise exception using errcode = 'UN001', message = format('vehicle %s is not one of customer %s', p_vehicle_id, p_actor);
         end if;
+        -- a brand specialist booked by name must be one (SPEC §2); immediate ones are matched by make
+        if p_request_type = 'brand_specialist' and p_mechanic is not null
+           and not exists (select 1 from app.mechanics m, unnest(m.brands) b
+                           where m.id = p_mechanic and lower(b) = lower(btrim(v_make))) then
+            raise exception using errcode = 'UV008', column = 'make',
+                message = format('mechanic %s is no %s specialist', p_mechanic, v_make);
+        end if;
     end if;
     if length(btrim(coalesce(p_concern, ''))) < (case when p_is_urgent and p_kind = 'immediate' then 5 else 10 end) then
         raise exception using errcode = 'UV009', column = 'concern', message = 'describe the concern in at least 10 characters (5 when urgent)';
@@ -50,8 +58,8 @@ begin
     return v_make;
 end
 $$;
-comment on function app.check_booking_input(bigint, text, text, text, bigint, boolean, text, text, boolean) is
+comment on function app.check_booking_input(bigint, text, text, text, bigint, boolean, text, text, boolean, bigint) is
     'The checks every booking passes before money is taken and again when its session is born: a customer, '
     'a plan on sale, kind / service type / request type, Just Advice without a vehicle or one of the '
-    'customer''s own, a concern of 10 characters (5 when an immediate one is urgent). Returns the vehicle''s make. Raises UP001, '
+    'customer''s own, a brand specialist (the mechanic booked, when known) who lists the vehicle''s make, a concern of 10 characters (5 when an immediate one is urgent). Returns the vehicle''s make. Raises UP001, '
     'UV001/UV003/UV008/UV009/UV010, UN001.';

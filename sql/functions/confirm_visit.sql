@@ -9,12 +9,10 @@ begin
     if not found then
         raise exception using errcode = 'UR001', message = format('visit %s is not waiting for an answer', p_session);
     end if;
-    -- confirming the time asked for answers any other time the workshop had proposed
-    update app.visit_counter_offers set status = 'withdrawn' where session_id = p_session and status = 'pending';
 end
 $$;
 comment on function app.confirm_visit(bigint, bigint) is
     'The workshop confirms a requested in-person visit at the time asked (SPEC §11): requested → scheduled, the '
-    'customer told (tg_sessions__notify), an open counter-offer withdrawn. Raises UP001, UN001 (not their '
+    'customer told (tg_sessions__notify), an open counter-offer withdrawn (tg_sessions__close_offers). Raises UP001, UN001 (not their '
     'workshop''s visit), UR001 (not a request).';
 grant execute on function app.confirm_visit(bigint, bigint) to autodoctor_app;

@@ -25,7 +25,8 @@ declare
     v_session bigint;
 begin
     v_make := app.check_booking_input(p_actor, p_kind, p_plan, p_service_type, p_vehicle_id, p_advice_only,
-                                      p_request_type, p_concern, p_is_urgent);
+                                      p_request_type, p_concern, p_is_urgent,
+                                      (select h.mechanic_id from app.slot_reservations h where h.id = p_hold_id));
     perform app.set_actor(p_actor, 'booked');
 
     if p_kind = 'immediate' then

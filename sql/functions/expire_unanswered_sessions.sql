@@ -9,13 +9,8 @@ begin
     perform app.set_actor(null, 'nobody accepted in time');
     for v_session in
         update app.sessions s set status = 'expired'
-        where (s.kind = 'immediate' and s.status = 'pending' and s.mechanic_id is null
-               and s.created_at <= app.app_now() - interval '10 minutes')
-           -- a request the workshop answered with another time lives until the later of the two is near
-           or (s.status = 'requested'
-               and greatest(s.scheduled_for, (select o.proposed_start from app.visit_counter_offers o
-                                              where o.session_id = s.id and o.status = 'pending'))
-                   <= app.app_now() + interval '2 hours')
+        where ((s.kind = 'immediate' and s.status = 'pending' and s.mechanic_id is null) or s.status = 'requested')
+          and app.answer_deadline(s) <= app.app_now()
         returning s.*
     loop
         perform app.apply_policy_outcome(v_session, 'customer');  -- not accepted: everything back

@@ -11,6 +11,7 @@ begin
         select s.id from app.sessions s
         where s.kind = 'scheduled' and s.status = 'scheduled'
           and s.scheduled_for <= app.app_now() - interval '15 minutes'
+          and not app.session_handing_over(s.id)  -- rematch_sessions refunds it in full
           and case when s.service_type = 'online' then not app.waiver_on_file(s.customer_id, app.app_now())
                    else not exists (select 1 from app.waiver_signatures w
                                     where w.session_id = s.id and w.mode = 'in_person') end

@@ -18,7 +18,7 @@ begin
             -- immediate sessions: offered to this mechanic, or the broadcast while they are online and have not
             -- declined it (what accept_offer would take)
             select s.id, 'live_now'::text as kind, o.kind as offer_kind, o.reasons, o.created_at as offered_at,
-                   s.created_at + interval '10 minutes' as answer_by
+                   app.answer_deadline(s) as answer_by
             from app.sessions s
             join app.session_offers o on o.session_id = s.id and o.status = 'open'
             where s.kind = 'immediate' and s.status = 'pending' and s.mechanic_id is null
@@ -29,9 +29,9 @@ begin
                                        where x.session_id = s.id and x.mechanic_id = p_actor)))
             union all
             -- booking requests waiting for this mechanic (instant booking off)
-            select s.id, 'request', null, '{}', s.created_at, s.scheduled_for - interval '2 hours'
+            select s.id, 'request', null, '{}', s.created_at, app.answer_deadline(s)
             from app.sessions s
-            where s.mechanic_id = p_actor and s.status = 'requested' and s.scheduled_for > v_now
+            where s.mechanic_id = p_actor and s.status = 'requested'
         )
         select s.id, i.kind, i.offer_kind, s.service_type, pl.name, s.duration_minutes, s.scheduled_for, i.answer_by,
                m.timezone, split_part(btrim(u.name), ' ', 1),
@@ -44,6 +44,7 @@ begin
         join app.mechanics m on m.id = p_actor
         left join app.vehicles v on v.id = s.vehicle_id
         left join app.workshops w on w.id = s.workshop_id
+        where i.answer_by > v_now  -- past it, nobody may take it (answer_deadline) and the job expires it
         order by i.kind = 'live_now' desc, i.answer_by, s.id;
 end
 $$;

@@ -20,8 +20,7 @@ begin
         with s as (
             select s.*, coalesce(s.scheduled_for, s.started_at, s.accepted_at, s.created_at) as starts,
                    m.timezone as zone,
-                   exists (select 1 from app.session_rematches r
-                           where r.session_id = s.id and r.resolved_at is null) as handing_over
+                   app.session_handing_over(s.id) as handing_over
             from app.sessions s
             join app.mechanics m on m.id = s.mechanic_id
             where s.mechanic_id = p_actor

@@ -11,7 +11,8 @@ begin
       and s.scheduled_for <= app.app_now() + interval '15 minutes'
       and s.scheduled_for > app.app_now() - interval '4 hours'  -- no plan is longer: lets the index bound the scan
       and s.scheduled_for + make_interval(mins => s.duration_minutes) > app.app_now()
-      and app.waiver_on_file(s.customer_id, app.app_now());
+      and app.waiver_on_file(s.customer_id, app.app_now())
+      and not app.session_handing_over(s.id);
     get diagnostics v_count = row_count;
     return v_count;
 end

@@ -8,7 +8,6 @@ declare
     v_moved app.sessions;
     v_candidate bigint;
     v_make text;
-    v_payload jsonb;
     v_count integer := 0;
 begin
     perform app.set_actor(null, 're-match: the booked mechanic cancelled');
@@ -59,21 +58,8 @@ begin
             perform app.apply_policy_outcome(v_session, 'mechanic');
             update app.session_rematches set resolved_at = app.app_now(), outcome = 'cancelled' where id = v_rematch.id;
         else
-            v_session := v_moved;
-            insert into app.session_events (session_id, actor_id, from_status, to_status, reason, at)
-            values (v_session.id, null, 'scheduled', 'scheduled',
-                    format('mechanic %s cancelled; re-matched to mechanic %s', v_rematch.from_mechanic_id, v_candidate),
-                    app.app_now());
             update app.session_rematches set resolved_at = app.app_now(), outcome = 'rematched', to_mechanic_id = v_candidate
             where id = v_rematch.id;
-            v_payload := jsonb_build_object('session_id', v_session.id, 'status', v_session.status,
-                                            'starts_at', v_session.scheduled_for, 'sequence', v_session.calendar_sequence);
-            perform app.notify(v_session.customer_id, 'session_reassigned', v_payload || '{"audience": "customer"}',
-                               v_session.id, format('rematch-%s-customer', v_rematch.id));
-            perform app.notify(v_candidate, 'session_booked', v_payload || '{"audience": "mechanic"}',
-                               v_session.id, format('rematch-%s-new', v_rematch.id));
-            perform app.notify(v_rematch.from_mechanic_id, 'session_handed_over', v_payload || '{"audience": "mechanic"}',
-                               v_session.id, format('rematch-%s-old', v_rematch.id));
         end if;
         v_count := v_count + 1;
     end loop;

@@ -11,4 +11,4 @@ end
 $$;
 comment on function app.require_workshop_admin(bigint, bigint) is
     'Raises UP001 unless the acting user is a workshop admin, and UN001 unless they run that workshop (a '
-    'missing workshop gets the same answer). Used by the workshop settings functions; not callable by the app.';
+    'missing workshop gets the same answer). Used by the workshop''s settings and visits; not callable by the app.';

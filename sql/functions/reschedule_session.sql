@@ -25,10 +25,8 @@ begin
     if p_start = v_session.scheduled_for then
         raise exception using errcode = 'UV001', column = 'start', message = 'that is the time it already has';
     end if;
+    perform app.set_actor(p_actor, null);  -- the move is logged (tg_sessions__log_event) as the customer's
     v_moved := app.move_session_claim(v_session, v_session.mechanic_id, p_start);
-    insert into app.session_events (session_id, actor_id, from_status, to_status, reason, at)
-    values (p_session, p_actor, v_session.status, v_session.status,
-            format('rescheduled from %s to %s', v_session.scheduled_for, p_start), app.app_now());
     return query select p_session, v_moved.scheduled_for,
                         v_moved.scheduled_for + make_interval(mins => v_moved.duration_minutes), v_moved.calendar_sequence;
 end

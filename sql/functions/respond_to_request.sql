@@ -8,6 +8,10 @@ declare
 begin
     perform app.require_role(p_actor, 'mechanic');
     perform app.set_actor(p_actor, coalesce(p_reason, case when p_accept then 'accepted by the mechanic' else 'declined by the mechanic' end));
+    select * into v_session from app.sessions s where s.id = p_session and s.mechanic_id = p_actor and s.status = 'requested';
+    if p_accept and app.answer_deadline(v_session) <= app.app_now() then
+        raise exception using errcode = 'UR012', message = format('request %s was not answered in time', p_session);
+    end if;
     update app.sessions
     set status = case when p_accept then 'scheduled' else 'cancelled' end,
         cancel_reason = case when p_accept then cancel_reason else coalesce(p_reason, 'declined by the mechanic') end

@@ -7,6 +7,11 @@ begin
     if new.status = old.status then
         return new;
     end if;
+    -- a session its mechanic stepped out of waits for the re-match (SPEC §8): it may only be cancelled
+    if new.status <> 'cancelled' and app.session_handing_over(old.id) then
+        raise exception using errcode = 'UR001',
+            message = format('session %s is being handed to another mechanic', old.id);
+    end if;
     if not (old.status, new.status) in (
         ('requested', 'scheduled'), ('requested', 'cancelled'), ('requested', 'expired'),
         ('scheduled', 'pending'), ('scheduled', 'cancelled'), ('scheduled', 'no_show'),
@@ -33,7 +38,7 @@ $$;
 comment on function app.tg_sessions__guard_transition() is
     'SPEC §7: refuses (UR001) every status change but requested→scheduled/cancelled/expired, '
     'scheduled→pending/cancelled/no_show, pending→live/cancelled/expired/no_show and live→completed, and '
-    'stamps the time of the move. A cancellation raises the invite''s sequence (RFC 5546 CANCEL).';
+    'stamps the time of the move. A session being re-matched (session_handing_over) may only be cancelled. A cancellation raises the invite''s sequence (RFC 5546 CANCEL).';
 
 create or replace trigger tg_sessions__guard_transition
     before update of status on app.sessions

@@ -4,6 +4,8 @@ as $$
 declare
     v_event text;
     v_payload jsonb;
+    v_handover boolean := tg_op = 'UPDATE' and new.kind = 'scheduled' and new.status = old.status
+                          and old.mechanic_id is not null and new.mechanic_id is distinct from old.mechanic_id;
 begin
     if tg_op = 'INSERT' then
         v_event := case when new.kind = 'scheduled' and new.status = 'requested' then 'session_requested'
@@ -13,6 +15,8 @@ begin
                         when old.status = 'requested' and new.status = 'scheduled' then 'session_accepted' end;
     elsif new.scheduled_for is distinct from old.scheduled_for then
         v_event := 'session_rescheduled';
+    elsif v_handover then
+        v_event := 'session_reassigned';
     end if;
     if v_event is null then
         return null;
@@ -20,7 +24,11 @@ begin
     v_payload := jsonb_build_object('session_id', new.id, 'status', new.status, 'starts_at', new.scheduled_for,
                                     'sequence', new.calendar_sequence, 'reason', new.cancel_reason);
     perform app.notify(new.customer_id, v_event, v_payload || '{"audience": "customer"}', new.id);
-    if new.mechanic_id is not null and v_event <> 'session_accepted' then
+    if v_handover then
+        -- another mechanic takes it (re-match, the workshop's choice, an accepted counter-offer): to each theirs
+        perform app.notify(new.mechanic_id, 'session_booked', v_payload || '{"audience": "mechanic"}', new.id);
+        perform app.notify(old.mechanic_id, 'session_handed_over', v_payload || '{"audience": "mechanic"}', new.id);
+    elsif new.mechanic_id is not null and v_event <> 'session_accepted' then
         perform app.notify(new.mechanic_id, v_event, v_payload || '{"audience": "mechanic"}', new.id);
     end if;
     if new.service_type = 'in_person' and v_event <> 'session_accepted' then
@@ -30,9 +38,11 @@ begin
 end
 $$;
 comment on function app.tg_sessions__notify() is
-    'Tells the customer and the mechanic (and, for a visit, the workshop''s admins; SPEC §14, §11) when a scheduled session is booked or requested, '
-    'accepted, moved or cancelled: outbox rows in the same transaction as the change.';
+    'Tells the customer and the mechanic (and, for a visit, the workshop''s admins; SPEC §14, §11) when a '
+    'scheduled session is booked or requested, accepted, moved, given to another mechanic or cancelled: outbox '
+    'rows in the same transaction as the change. A new mechanic is told of a booking, the one before of the '
+    'hand-over.';
 
 create or replace trigger tg_sessions__notify
-    after insert or update of status, scheduled_for on app.sessions
+    after insert or update of status, scheduled_for, mechanic_id on app.sessions
     for each row execute function app.tg_sessions__notify();

@@ -4,12 +4,8 @@ as $$
 declare
     v_session app.sessions;
 begin
-    perform app.require_role(p_actor, 'workshop_admin');
-    select * into v_session from app.sessions s where s.id = p_session for update;
-    if not found or v_session.service_type <> 'in_person'
-       or app.session_actor_side(v_session, p_actor) is distinct from 'workshop' then
-        raise exception using errcode = 'UN001', message = format('no visit %s at a workshop of user %s', p_session, p_actor);
-    end if;
+    select * into v_session from app.sessions s where s.id = p_session and s.service_type = 'in_person' for update;
+    perform app.require_workshop_admin(p_actor, v_session.workshop_id);  -- no such visit: UN001 as well
     return v_session;
 end
 $$;

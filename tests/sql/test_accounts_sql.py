@@ -101,7 +101,7 @@ def test_a_vehicle_from_the_future_is_refused(database):
 
 @pytest.mark.parametrize("function, role", [
     ("my_vehicles", "customer"), ("my_favorites", "customer"), ("mechanic_overview", "mechanic"),
-    ("workshop_overview", "workshop_admin"), ("admin_overview", "admin"),
+    ("my_workshops", "workshop_admin"), ("admin_overview", "admin"),
 ])
 def test_functions_acting_for_a_person_check_the_role(database, function, role):
     people = {"customer": make_customer(database),

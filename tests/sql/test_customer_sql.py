@@ -335,3 +335,23 @@ def test_the_short_urgent_description_is_for_book_now_only(world):
     refused(world, "UV009", "select * from app.begin_checkout(p_actor => %s, p_kind => 'scheduled', p_plan => 'standard', "
                             "p_payment_method => 'pm_card_visa', p_hold_id => %s, p_advice_only => true, "
                             "p_concern => 'Smoke', p_is_urgent => true)", [customer, hold])
+
+
+def test_a_brand_specialist_booked_by_name_must_list_the_make(world):
+    customer = world.customer()
+    vehicle = world.value("select app.add_vehicle(p_actor => %s, p_year => 2019, p_make => 'Honda', p_model => 'Civic')",
+                          [customer])
+    generalist, specialist = world.mechanic(blocks=ALL_DAY), world.mechanic(blocks=ALL_DAY)
+    world.conn.execute("update app.mechanics set brands = '{HONDA}' where id = %s", [specialist])
+    checkout = ("select * from app.begin_checkout(p_actor => %s, p_kind => 'scheduled', p_plan => 'standard', "
+                "p_payment_method => 'pm_card_visa', p_hold_id => %s, p_vehicle_id => %s, "
+                "p_request_type => 'brand_specialist', p_concern => 'The CVT shudders when pulling away.')")
+    hold = world.value("select hold_id from app.reserve_slot(%s, %s, %s, 'standard')", [customer, generalist, START])
+    with pytest.raises(psycopg.Error) as refused:
+        with world.conn.transaction():
+            world.conn.execute(checkout, [customer, hold, vehicle])
+    assert refused.value.sqlstate == "UV008"
+    assert world.value("select count(*) from app.payments") == 0
+    hold = world.value("select hold_id from app.reserve_slot(%s, %s, %s, 'standard', 'online', %s)",
+                       [customer, specialist, START, hold])
+    assert world.conn.execute(checkout, [customer, hold, vehicle]).fetchone()["status"] == "pending"

@@ -284,3 +284,48 @@ def test_two_rematch_runners_at_once_resolve_each_session_once(database, world):
     assert world.value("select count(*) from app.session_rematches where outcome = 'rematched' and session_id = any(%s)",
                        [sessions]) == 3
     assert world.value("select count(*) from app.outbox where template = 'session_reassigned'") == 3
+
+
+def test_a_session_being_handed_over_is_frozen_until_the_rematch(world):
+    customer, booked, _, session = rematch_world(world, others=0)
+    world.conn.execute("select app.sign_waiver(p_actor => %s, p_typed_name => 'Casey')", [customer])
+    set_clock(world, START - timedelta(minutes=10))
+    assert world.value("select app.open_join_windows()") == 0  # the room does not open for a mechanic who left
+    with pytest.raises(psycopg.Error) as start:
+        world.conn.execute("select app.join_session(%s, %s)", [customer, session])
+    assert start.value.sqlstate == "UR001"
+    set_clock(world, START + timedelta(minutes=20))
+    assert world.value("select app.handle_no_shows()") == 0
+    with pytest.raises(psycopg.Error) as no_show:
+        world.conn.execute("select app.mark_no_show(%s, %s)", [booked, session])
+    assert no_show.value.sqlstate == "UR001"
+    assert world.value("select app.rematch_sessions()") == 1  # past its start: everything back
+    assert world.value("select status from app.sessions where id = %s", [session]) == "cancelled"
+    assert world.value("select sum(amount_cents) from app.refunds where session_id = %s", [session]) == 2900
+    assert world.value("select count(*) from app.payouts where session_id = %s", [session]) == 0
+
+
+def test_nobody_takes_a_session_after_its_answer_deadline_even_before_the_job_runs(world):
+    mechanic = world.mechanic(blocks=ALL_DAY)
+    world.conn.execute("update app.mechanic_settings set instant_booking = false where mechanic_id = %s", [mechanic])
+    request = world.book(world.customer(), mechanic, START)
+    set_clock(world, START - timedelta(hours=2))
+    assert world.conn.execute("select * from app.mechanic_offers(%s)", [mechanic]).fetchall() == []
+    with pytest.raises(psycopg.Error) as late:
+        world.conn.execute("select app.respond_to_request(%s, %s, true)", [mechanic, request])
+    assert late.value.sqlstate == "UR012"
+    assert world.value("select app.expire_unanswered_sessions()") == 1
+
+    online = world.mechanic()
+    world.conn.execute("update app.mechanics set currently_on_shift = true where id = %s", [online])
+    customer = world.customer()
+    world.conn.execute("select app.sign_waiver(p_actor => %s, p_typed_name => 'Casey')", [customer])
+    immediate = world.charge(world.conn.execute(
+        "select * from app.begin_checkout(p_actor => %s, p_kind => 'immediate', p_plan => 'standard', "
+        "p_payment_method => 'pm_card_visa', p_advice_only => true, p_concern => 'The battery dies overnight.')",
+        [customer]).fetchone())["session_id"]
+    set_clock(world, START - timedelta(hours=2) + timedelta(minutes=10))
+    with pytest.raises(psycopg.Error) as too_late:
+        world.conn.execute("select app.accept_offer(%s, %s)", [online, immediate])
+    assert too_late.value.sqlstate == "UR012"
+    assert world.value("select mechanic_id from app.sessions where id = %s", [immediate]) is None

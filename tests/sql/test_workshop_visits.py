@@ -154,7 +154,7 @@ def test_the_workshop_assigns_another_of_its_mechanics(world):
     customer, visit = shop.visit(START, 1)
     refused(world, "UN002", "select app.assign_visit_mechanic(%s, %s, %s)", shop.admin, visit, other.mechanics[0])
     _, busy = shop.visit(START, 0)  # the other mechanic is taken at that time now
-    refused(world, "UC001", "select app.assign_visit_mechanic(%s, %s, %s)", shop.admin, visit, shop.mechanics[0])
+    refused(world, "UC061", "select app.assign_visit_mechanic(%s, %s, %s)", shop.admin, visit, shop.mechanics[0])
     assert session(world, visit)["mechanic_id"] == shop.mechanics[1]
 
     call(world, "select app.decline_visit(%s, %s, 'Double booked')", shop.admin, busy)
@@ -184,3 +184,46 @@ def test_check_in_then_completion_charges_the_balance_and_shares_the_money(world
     payouts = {r["payee"]: r["amount_cents"] for r in world.conn.execute(
         "select payee, amount_cents from app.payouts where session_id = %s", [visit])}
     assert payouts == {"workshop": 2030, "platform": 870}
+
+
+def test_a_counter_offer_lapses_when_its_visit_moves_on(world):
+    shop = Shop(world)
+    customer, visit = shop.visit(START, 1)
+    offer = call(world, "select * from app.counter_offer_visit(%s, %s, %s)", shop.admin, visit, LATER)
+    world.conn.execute("select app.set_app_clock(%s)", [START - timedelta(minutes=5)])
+    world.conn.execute("select app.sign_waiver(p_actor => %s, p_session => %s, p_mode => 'in_person', "
+                       "p_typed_name => 'Casey Customer')", [shop.admin, visit])  # checked in: the visit is on
+    assert world.value("select status from app.visit_counter_offers where id = %s", [offer["id"]]) == "withdrawn"
+    refused(world, "UN001", "select app.answer_counter_offer(%s, %s, true)", customer, offer["id"])
+    assert (session(world, visit)["scheduled_for"], session(world, visit)["status"]) == (START, "pending")
+
+    customer, request = shop.visit(START + timedelta(hours=2), 0)
+    offer = call(world, "select * from app.counter_offer_visit(%s, %s, %s)", shop.admin, request, LATER)
+    world.conn.execute("select app.set_app_clock(%s)", [world.value("select app_now from app.app_now()") - timedelta(hours=1)])
+    world.conn.execute("select app.respond_to_request(%s, %s, true)", [shop.mechanics[0], request])  # the mechanic's yes
+    assert world.value("select status from app.visit_counter_offers where id = %s", [offer["id"]]) == "withdrawn"
+
+
+def test_proposing_a_time_leaves_the_visit_booked_and_asks_its_own_mechanic_first(world):
+    shop = Shop(world)
+    customer, visit = shop.visit(START, 1)
+    before = session(world, visit)
+    offer = call(world, "select * from app.counter_offer_visit(%s, %s, %s)", shop.admin, visit, LATER)
+    assert offer["mechanic_id"] == shop.mechanics[1]  # its own, though the other is free too and ranks first by id
+    assert session(world, visit) == before
+    assert world.value("select status from app.slot_reservations where id = %s", [before["reservation_id"]]) == "confirmed"
+
+
+def test_accepting_a_time_with_another_mechanic_tells_both_mechanics(world):
+    shop = Shop(world)
+    customer, visit = shop.visit(START, 1)
+    _, busy = shop.visit(LATER, 1)  # its own mechanic is taken at the proposed time
+    offer = call(world, "select * from app.counter_offer_visit(%s, %s, %s)", shop.admin, visit, LATER)
+    assert offer["mechanic_id"] == shop.mechanics[0]
+    call(world, "select app.answer_counter_offer(%s, %s, true)", customer, offer["id"])
+    assert session(world, visit)["mechanic_id"] == shop.mechanics[0]
+    assert outbox(world, "session_booked", shop.mechanics[0]) == 1
+    assert outbox(world, "session_handed_over", shop.mechanics[1]) == 1
+    assert outbox(world, "session_rescheduled", customer) == 1
+    assert world.value("select reason from app.session_events where session_id = %s order by id desc limit 1",
+                       [visit]).endswith(f"mechanic {shop.mechanics[0]} instead of {shop.mechanics[1]}")

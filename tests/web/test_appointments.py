@@ -227,3 +227,18 @@ def test_an_upload_is_served_only_to_those_allowed(client, database, booked):
     client.post("/logout", data={"csrf_token": csrf_token(client, "/customer/")})
     log_in(client, "mallory@example.com")
     assert client.get(f"/attachments/{attachment}").status_code == 404
+
+
+def test_the_api_cancels_only_at_the_tier_it_was_quoted(client, database, booked):
+    _, _, session = booked
+    token = csrf_token(client, "/customer/")
+    database.set_clock(START - timedelta(hours=23))
+    quote = client.post(f"/api/appointments/{session}/cancel", json={}, headers={"X-CSRFToken": token}).get_json()
+    assert quote["tier"] != "early"
+    stale = client.post(f"/api/appointments/{session}/cancel", json={"confirm": True, "tier": "early"},
+                        headers={"X-CSRFToken": token})
+    assert stale.status_code == 409 and "refund changed" in stale.get_json()["error"]["message"]
+    assert database.scalar("select status from app.sessions where id = %s", [session]) == "scheduled"
+    done = client.post(f"/api/appointments/{session}/cancel", json={"confirm": True, "tier": quote["tier"]},
+                       headers={"X-CSRFToken": token})
+    assert done.status_code == 200 and done.get_json()["refund_cents"] == quote["refund_cents"]

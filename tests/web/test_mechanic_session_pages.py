@@ -346,3 +346,13 @@ def test_a_workshop_mechanic_sees_their_share_paid_to_the_workshop(client, datab
     assert "your share is paid to the workshop" in earnings and "Queen West Auto (your workshop)" in earnings
     assert "$20.30 CAD" in earnings
     assert "Your share is paid to Queen West Auto" in client.get("/mechanic/").get_data(as_text=True)
+
+
+def test_a_summary_too_long_is_refused_and_the_session_stays_live(client, database, shop):
+    session = book(database, shop.casey, shop.maria)
+    database.set_clock(START - timedelta(minutes=5))
+    set_pending(database, session)
+    post(client, f"/mechanic/sessions/{session}/start")
+    response = post(client, f"/mechanic/sessions/{session}/complete", {"summary": "x" * 4001})
+    assert response.status_code == 400 and "Keep the summary to 4000 characters." in response.get_data(as_text=True)
+    assert database.scalar("select status from app.sessions where id = %s", [session]) == "live"

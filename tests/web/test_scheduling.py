@@ -369,6 +369,17 @@ def test_a_time_taken_while_paying_is_given_back_with_alternatives(app, client, 
     assert "hold_id" not in draft(database, casey)
 
 
+def test_a_new_time_taken_by_someone_else_keeps_the_hold_already_held(client, database, world, casey):
+    marcus = mechanic(world, "Marcus Chen")
+    to_time_step(client, marcus)
+    choose(client, "time", TEN.isoformat())
+    first = draft(database, casey)["hold_id"]
+    world.claim(marcus, world.customer(), TEN + timedelta(hours=2), status="reserved")  # someone was quicker
+    assert choose(client, "time", (TEN + timedelta(hours=2)).isoformat()).status_code == 409
+    assert database.scalar("select status from app.slot_reservations where id = %s", [first]) == "reserved"
+    assert draft(database, casey)["hold_id"] == first
+
+
 def test_a_time_taken_before_the_hold_offers_the_nearest_free_times(client, database, world, casey):
     marcus = mechanic(world, "Marcus Chen")
     to_time_step(client, marcus)
