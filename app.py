@@ -3,14 +3,14 @@ import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
-from flask import Flask, g, render_template, request
+from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.routing import IntegerConverter
 
 import cli
 import db
+from formats import format_local_time, format_money
 from blueprints import admin, api, auth, booking, customer, dev, main, mechanic, scheduling, webhooks, workshop
 
 ROOT = Path(__file__).resolve().parent
@@ -95,18 +95,6 @@ class IdConverter(IntegerConverter):
     def __init__(self, url_map, *args, **kwargs):
         kwargs.setdefault("max", 2**63 - 1)
         super().__init__(url_map, *args, **kwargs)
-
-
-def format_money(cents, currency="CAD"):
-    return f"${cents / 100:,.2f} {currency}"
-
-
-def format_local_time(moment, pattern="%a %-d %b %Y, %-I:%M %p %Z", zone=None):
-    """A UTC instant shown in the viewer's zone (or the one given), the zone's abbreviation included."""
-    if moment is None:
-        return ""
-    zone = zone or (g.user["timezone"] if g.get("user") else "America/Toronto")
-    return moment.astimezone(ZoneInfo(zone)).strftime(pattern)
 
 
 def _security_headers(response):

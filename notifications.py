@@ -25,6 +25,7 @@ from flask import current_app, render_template, url_for
 
 import db
 import invites
+from formats import format_local_time
 
 log = logging.getLogger(__name__)
 
@@ -186,12 +187,11 @@ def context(message):
             links["appointment_url"] = url_for("customer.appointment", session_id=session, _external=True)
             links["waiver_url"] = url_for("customer.waiver", session_id=session, _external=True)
     primary = links["book_url"] if message["template"] == "waitlist_mechanic_online" else links.get("appointment_url", home)
-    localtime = current_app.jinja_env.filters["localtime"]
     return {
         **message, **links, "payload": payload, "audience": audience, "primary_url": primary,
         "other_name": (message["mechanic_name"] or "an Auto Doctor mechanic") if audience == "customer"
                       else message["customer_name"],
-        "when": localtime(message["starts_at"], zone=message["timezone"]) if message["starts_at"] else None,
-        "proposed_when": localtime(datetime.fromisoformat(payload["proposed_start"]), zone=message["timezone"])
+        "when": format_local_time(message["starts_at"], zone=message["timezone"]) if message["starts_at"] else None,
+        "proposed_when": format_local_time(datetime.fromisoformat(payload["proposed_start"]), zone=message["timezone"])
                          if payload.get("proposed_start") else None,
     }

@@ -13,7 +13,7 @@ import db
 import errors
 from blueprints.auth import place_errors, requires_role
 from blueprints.checkout import PaymentForm, WaiverForm, pay, quote, sign_waiver
-from blueprints.customer import VehicleForm
+from blueprints.customer import VehicleForm, save_vehicle
 from forms.booking import CATEGORIES, TABS, ConcernForm, LocationForm, PlanForm, SearchForm, VehicleChoiceForm
 
 bp = Blueprint("booking", __name__, url_prefix="/customer/book")
@@ -189,14 +189,9 @@ def add_vehicle(draft):
     form = VehicleForm()
     if not form.validate_on_submit():
         return _vehicle_page(draft, new=form, status=400)
-    try:
-        vehicle_id = db.call_value("add_vehicle", actor=draft.actor, year=form.year.data, make=form.make.data,
-                                   model=form.model.data, vin=form.vin.data, odometer_km=form.odometer_km.data,
-                                   plate=form.plate.data)
-    except db.Refusal as refusal:
-        place_errors(form, refusal)
-        return _vehicle_page(draft, new=form, status=refusal.status)
-    flash(f"{form.year.data} {form.make.data} {form.model.data} saved to your vehicles.", "success")
+    vehicle_id, status = save_vehicle(form)
+    if vehicle_id is None:
+        return _vehicle_page(draft, new=form, status=status)
     return _choose_vehicle(draft, vehicle_id)
 
 

@@ -11,6 +11,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 import db
 import invites
+from formats import format_local_time, format_money
 import payments
 from blueprints.auth import place_errors, requires_role, safe_next
 from blueprints.checkout import WaiverForm, sign_waiver
@@ -26,6 +27,20 @@ class VehicleForm(FlaskForm):
     vin = StringField("VIN (optional)", validators=[Optional(), Length(min=17, max=17, message="A VIN has 17 characters.")])
     odometer_km = IntegerField("Odometer (km)", validators=[Optional(), NumberRange(min=0, max=2_000_000)])
     plate = StringField("Plate (optional)", validators=[Optional(), Length(max=10)])
+
+
+def save_vehicle(form):
+    """Saves a validated VehicleForm as the logged-in customer's vehicle (add_vehicle). Returns (id, None), or
+    (None, HTTP status) with the database's refusal placed next to its field."""
+    try:
+        vehicle_id = db.call_value("add_vehicle", actor=g.user["id"], year=form.year.data, make=form.make.data,
+                                   model=form.model.data, vin=form.vin.data, odometer_km=form.odometer_km.data,
+                                   plate=form.plate.data)
+    except db.Refusal as refusal:
+        place_errors(form, refusal)
+        return None, refusal.status
+    flash(f"{form.year.data} {form.make.data} {form.model.data} saved to your vehicles.", "success")
+    return vehicle_id, None
 
 
 class CancelForm(FlaskForm):
@@ -133,9 +148,9 @@ def cancel(session_id):
 def _outcome_sentence(outcome):
     parts = []
     if outcome["refund_cents"]:
-        parts.append(f"${outcome['refund_cents'] / 100:,.2f} CAD goes back to you")
+        parts.append(f"{format_money(outcome['refund_cents'])} goes back to you")
     if outcome["credit_cents"]:
-        parts.append(f"${outcome['credit_cents'] / 100:,.2f} CAD is added to your account credit")
+        parts.append(f"{format_money(outcome['credit_cents'])} is added to your account credit")
     return "Appointment cancelled. " + (" and ".join(parts) + "." if parts else "Nothing is refunded under the policy.")
 
 
@@ -162,7 +177,7 @@ def reschedule(session_id):
                 "nearest_free_starts", mechanic=row["mechanic_id"], start=start, plan=row["plan_code"],
                 service_type=row["service_type"], customer=_me(), count=3)]
         return _render_appointment(row, reschedule_form=form, alternatives=alternatives, status=refusal.status)
-    flash(f"Moved. Your new time is {moved['starts_at'].astimezone(ZoneInfo(g.user['timezone'])):%a %-d %b, %-I:%M %p %Z}; "
+    flash(f"Moved. Your new time is {format_local_time(moved['starts_at'], '%a %-d %b, %-I:%M %p %Z')}; "
           "the mechanic has been told and your calendar invite is updated.", "success")
     return redirect(url_for("customer.appointment", session_id=session_id))
 
@@ -250,13 +265,9 @@ def add_vehicle():
     form = VehicleForm()
     if not form.validate_on_submit():
         return _vehicles(form, 400)
-    try:
-        db.call("add_vehicle", actor=_me(), year=form.year.data, make=form.make.data, model=form.model.data,
-                vin=form.vin.data, odometer_km=form.odometer_km.data, plate=form.plate.data)
-    except db.Refusal as refusal:
-        place_errors(form, refusal)
-        return _vehicles(form, refusal.status)
-    flash(f"{form.year.data} {form.make.data} {form.model.data} saved.", "success")
+    vehicle_id, status = save_vehicle(form)
+    if vehicle_id is None:
+        return _vehicles(form, status)
     return redirect(url_for("customer.vehicles"))
 
 

@@ -4,9 +4,8 @@ from flask import flash, g, render_template, request
 
 import db
 import errors
-from blueprints.auth import place_errors
 from blueprints.checkout import quote
-from blueprints.customer import VehicleForm
+from blueprints.customer import VehicleForm, save_vehicle
 from blueprints.scheduling import bp
 from blueprints.scheduling.draft import (NO_MECHANIC, SERVICE_TYPES, clear_draft, draft_make,
                                          dropping_hold, load_draft, me, onward, render_step, request_type,
@@ -101,14 +100,9 @@ def add_vehicle():
     vehicle_form = VehicleForm()
     if not vehicle_form.validate_on_submit():
         return _render_vehicle(vehicle_form=vehicle_form, status=400)
-    try:
-        vehicle_id = db.call_value("add_vehicle", actor=me(), year=vehicle_form.year.data, make=vehicle_form.make.data,
-                                   model=vehicle_form.model.data, vin=vehicle_form.vin.data,
-                                   odometer_km=vehicle_form.odometer_km.data, plate=vehicle_form.plate.data)
-    except db.Refusal as refusal:
-        place_errors(vehicle_form, refusal)
-        return _render_vehicle(vehicle_form=vehicle_form, status=refusal.status)
-    flash(f"{vehicle_form.year.data} {vehicle_form.make.data} {vehicle_form.model.data} saved.", "success")
+    vehicle_id, status = save_vehicle(vehicle_form)
+    if vehicle_id is None:
+        return _render_vehicle(vehicle_form=vehicle_form, status=status)
     return _choose_vehicle(vehicle_id)
 
 

@@ -12,6 +12,7 @@ from wtforms.validators import InputRequired, Length, Optional
 
 import db
 import payments
+from formats import format_money
 from blueprints.auth import place_errors
 from blueprints.checkout import WaiverForm, sign_waiver
 from blueprints.workshop import bp
@@ -45,10 +46,6 @@ class AssignForm(FlaskForm):
 
 def _me():
     return g.user["id"]
-
-
-def _money(cents):
-    return f"${cents / 100:,.2f} CAD"
 
 
 def _render(template, **context):
@@ -133,7 +130,7 @@ def cancel_visit(session_id):
         place_errors(form, refusal)
         return _render_visit(row, refusal.status, cancel_form=form)
     return _back(session_id, f"Visit cancelled. {row['customer_name']} has been told and gets "
-                             f"{_money(outcome['refund_cents'])} back, everything they paid.")
+                             f"{format_money(outcome['refund_cents'])} back, everything they paid.")
 
 
 @bp.route("/visits/<int:session_id>/counter-offer", methods=["POST"])
@@ -190,7 +187,7 @@ def _charge_balance(session_id):
     except db.Refusal as refusal:
         flash(f"The balance was not charged: {refusal.message}", "error")
         return redirect(url_for("workshop.visit", session_id=session_id))
-    total = _money(payment["amount_cents"] + payment["credit_cents"])
+    total = format_money(payment["amount_cents"] + payment["credit_cents"])
     if payment["status"] == "succeeded":
         flash(f"The balance of {total} is paid. The visit's money is shared.", "success")
     elif payment["status"] == "failed":
