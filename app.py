@@ -10,8 +10,9 @@ from werkzeug.routing import IntegerConverter
 
 import cli
 import db
+import rooms
 from formats import format_local_time, format_money
-from blueprints import admin, api, auth, booking, customer, dev, main, mechanic, scheduling, webhooks, workshop
+from blueprints import admin, api, auth, booking, customer, dev, main, mechanic, room, scheduling, webhooks, workshop
 
 ROOT = Path(__file__).resolve().parent
 csrf = CSRFProtect()
@@ -66,9 +67,20 @@ def create_app(config=None):
         SMS_GATEWAY_TOKEN=os.environ.get("SMS_GATEWAY_TOKEN"),
         # the development-only mailbox page (/dev/mailbox); `./dev run` turns it on
         DEV_MAILBOX=_flag("DEV_MAILBOX", False),
+        # the session room (rooms.py): ICE servers for WebRTC, TURN credentials made per user, and the
+        # threads of `flask serve`: WEB_THREADS for pages, ROOM_STREAMS more for the rooms' open event streams
+        ICE_SERVERS=os.environ.get("ICE_SERVERS", "[]"),
+        TURN_URLS=[url.strip() for url in os.environ.get("TURN_URLS", "").split(",") if url.strip()],
+        TURN_SECRET=os.environ.get("TURN_SECRET"),
+        TURN_TTL=int(os.environ.get("TURN_TTL", "10800")),
+        WEB_THREADS=int(os.environ.get("WEB_THREADS", "8")),
+        ROOM_STREAMS=int(os.environ.get("ROOM_STREAMS", "48")),
+        ROOM_STREAM_SECONDS=int(os.environ.get("ROOM_STREAM_SECONDS", "300")),
     )
     if config:
         app.config.update(config)
+    if isinstance(app.config["ICE_SERVERS"], str):
+        app.config["ICE_SERVERS"] = rooms.parse_ice_servers(app.config["ICE_SERVERS"])
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _local_secret_key(app.config["VAR_DIR"])
 
@@ -76,7 +88,7 @@ def create_app(config=None):
     csrf.init_app(app)
     db.init_app(app)
     auth.init_app(app)
-    for blueprint in (main.bp, auth.bp, customer.bp, booking.bp, scheduling.bp, mechanic.bp, workshop.bp, admin.bp, api.bp, webhooks.bp):
+    for blueprint in (main.bp, auth.bp, customer.bp, booking.bp, scheduling.bp, mechanic.bp, room.bp, workshop.bp, admin.bp, api.bp, webhooks.bp):
         app.register_blueprint(blueprint)
     if app.config["DEV_MAILBOX"]:
         app.register_blueprint(dev.bp)

@@ -95,6 +95,23 @@ def _give_back(_exception=None):
         _pool().putconn(conn)
 
 
+def release():
+    """Gives this request's connection back to the pool now rather than at teardown: for a response that
+    streams for minutes (a room's events), which must not keep one while it waits."""
+    _give_back()
+
+
+def brief_caller():
+    """A `call` that needs no request context: each call borrows a pooled connection and gives it straight
+    back (see release)."""
+    pool = _pool()
+
+    def call_briefly(function, **args):
+        with pool.connection() as conn:
+            return _call_on(conn, function, args)
+    return call_briefly
+
+
 def init_app(app):
     app.teardown_appcontext(_give_back)
 
@@ -108,7 +125,10 @@ def _function_call(function, args):
 def call(function, **args):
     """The rows (dicts) of app.<function>(p_name => value, ...), in a transaction of its own.
     A refusal by the database is raised as Refusal; anything else is a bug and propagates."""
-    conn = connection()
+    return _call_on(connection(), function, args)
+
+
+def _call_on(conn, function, args):
     try:
         with conn.transaction():
             return conn.execute(_function_call(function, args), args).fetchall()

@@ -48,6 +48,9 @@ CODES = {
     "UV059": "Enter a postal code like M5V 2T6, or a US ZIP code.",
     "UV041": "Choose a week within ten years of today.",
     "UV060": "Tell the customer why the visit is declined.",
+    "UV070": "Write a message of 1 to 2000 characters.",
+    "UV071": "Only photos (JPEG, PNG, GIF or WebP) of at most 10 MB can be sent in the chat.",
+    "UV072": "That call signal is not one the room understands.",
     "UP001": "Your account cannot do that.",
     "UN001": "We could not find that, or it is not yours.",
     "UN002": "There is no such mechanic.",
@@ -76,6 +79,8 @@ CODES = {
     "UR060": "Propose a time at least 2 hours from now.",
     "UR061": "That proposed time has passed. Ask the workshop for another.",
     "UR062": "Check the customer in first: the visit completes after check-in.",
+    "UR070": "The room is closed: messages can be sent from when the mechanic is there until the session ends.",
+    "UR071": "Messages in a session room are kept as they were written.",
     "UL001": "Too many attempts to log in. Please wait 15 minutes and try again.",
 }
 

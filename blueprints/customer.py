@@ -14,6 +14,7 @@ import invites
 from formats import format_local_time, format_money
 import payments
 from blueprints.auth import place_errors, requires_role, safe_next
+from blueprints import room
 from blueprints.checkout import WaiverForm, sign_waiver
 
 bp = Blueprint("customer", __name__, url_prefix="/customer")
@@ -99,6 +100,7 @@ def _render_appointment(row, cancel_form=None, reschedule_form=None, alternative
     offer = None
     if row["service_type"] == "in_person":
         offer = db.call_one("my_counter_offer", actor=_me(), session=row["id"])
+    transcript = db.call("room_messages", actor=_me(), session=row["id"]) if row["service_type"] == "online" else []
     quote = None
     if row["can_cancel"]:
         quote = db.call_one("cancellation_quote", session=row["id"], actor=_me())
@@ -117,7 +119,7 @@ def _render_appointment(row, cancel_form=None, reschedule_form=None, alternative
     event = appointment_event(row)
     return render_template("customer/appointment.html", a=row, quote=quote, cancel_form=cancel_form,
                            reschedule_form=reschedule_form or RescheduleForm(), day_form=day_form, slots=slots,
-                           alternatives=alternatives, offer=offer, offer_error=offer_error, event=event,
+                           alternatives=alternatives, offer=offer, offer_error=offer_error, event=event, transcript=transcript,
                            google=invites.google_link(event), outlook=invites.outlook_link(event)), status
 
 
@@ -228,7 +230,7 @@ def join(session_id):
 
 @bp.route("/appointments/<int:session_id>/room")
 def session_room(session_id):
-    return render_template("customer/room.html", a=_appointment(session_id))
+    return room.render_room(session_id)
 
 
 @bp.route("/appointments/<int:session_id>/calendar.ics")

@@ -19,6 +19,7 @@ sys.path.insert(0, str(ROOT))
 
 import db as app_db  # noqa: E402
 import migrate  # noqa: E402
+import rooms  # noqa: E402
 from app import create_app  # noqa: E402
 from embedded_pg import EmbeddedPostgres  # noqa: E402
 
@@ -146,6 +147,7 @@ def app(database, tmp_path):
         "SESSION_COOKIE_SECURE": False,  # the test client speaks plain http
     })
     yield application
+    rooms.close(application)
     app_db.close_pool(application)
 
 

@@ -88,8 +88,9 @@ def _session(session_id):
 
 def _render_session(row, cancel_form=None, error=None, status=200):
     quote = db.call_one("cancellation_quote", session=row["id"], actor=_me()) if row["can_cancel"] else None
+    transcript = db.call("room_messages", actor=_me(), session=row["id"]) if row["service_type"] == "online" else []
     return render_template("mechanic/session.html", s=row, quote=quote, cancel_form=cancel_form or CancelForm(),
-                           error=error), status
+                           error=error, transcript=transcript), status
 
 
 @bp.route("/sessions/<int:session_id>")
@@ -97,19 +98,19 @@ def session(session_id):
     return _render_session(_session(session_id))
 
 
-def _act(session_id, function, done, **args):
+def _act(session_id, function, done, then="mechanic.session", **args):
     row = _session(session_id)
     try:
         db.call(function, actor=_me(), session=session_id, **args)
     except db.Refusal as refusal:
         return _render_session(row, error=refusal.message, status=refusal.status)
     flash(done, "success")
-    return redirect(url_for("mechanic.session", session_id=session_id))
+    return redirect(url_for(then, session_id=session_id))
 
 
 @bp.route("/sessions/<int:session_id>/start", methods=["POST"])
 def start(session_id):
-    return _act(session_id, "start_session", "Session started.")
+    return _act(session_id, "start_session", "Session started. The plan's clock is running.", then="room.page")
 
 
 @bp.route("/sessions/<int:session_id>/complete", methods=["POST"])

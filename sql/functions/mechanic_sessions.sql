@@ -6,7 +6,7 @@ returns table (
     is_urgent boolean, preparation_notes text, special_requests text, attachments jsonb,
     workshop_name text, workshop_address text, waiver_on_file boolean, earned_cents integer,
     handing_over boolean, can_respond boolean, can_start boolean, can_complete boolean,
-    can_no_show boolean, no_show_from timestamptz, can_cancel boolean, cancel_rematches boolean
+    can_no_show boolean, no_show_from timestamptz, can_cancel boolean, cancel_rematches boolean, summary text
 )
 language plpgsql stable security definer
 set search_path = app, pg_temp
@@ -51,7 +51,8 @@ begin
                    and v_now >= s.scheduled_for + interval '10 minutes',
                s.scheduled_for + interval '10 minutes',
                s.status in ('scheduled', 'pending') and not s.handing_over,
-               s.kind = 'scheduled' and s.status = 'scheduled' and s.scheduled_for > v_now
+               s.kind = 'scheduled' and s.status = 'scheduled' and s.scheduled_for > v_now,
+               s.summary
         from s
         join app.plans pl on pl.code = s.plan_code
         join app.users u on u.id = s.customer_id
@@ -67,7 +68,7 @@ comment on function app.mechanic_sessions(bigint, bigint) is
     'The acting mechanic''s confirmed sessions still to run (scheduled, pending, live), in order, each grouped '
     'today / tomorrow / later in the mechanic''s zone, or, with p_session, that one session in any status. '
     'Each shows the customer''s first name, vehicle, concern, intake notes and files, what the mechanic earned '
-    'from it, and what may be done now: answer a request, start (pending), complete (live), mark a no-show '
+    'from it, the summary written at completion, and what may be done now: answer a request, start (pending), complete (live), mark a no-show '
     '(from 10 min after the start), cancel (scheduled or pending; cancel_rematches: a confirmed session not yet '
     'started goes to another mechanic first). A session the mechanic stepped out of shows handing_over until '
     're-matched. Raises UP001, and UN001 when the session asked for is not theirs.';

@@ -50,7 +50,12 @@ def live_server(app):
 
 @pytest.fixture(scope="session")
 def browser():
-    args = ["--disable-dev-shm-usage"]  # containers give /dev/shm too little room for Chromium
+    args = ["--disable-dev-shm-usage",  # containers give /dev/shm too little room for Chromium
+            # the session room: fake camera and microphone, allowed without a prompt, playing without a click,
+            # and WebRTC between two tabs of this machine (real host addresses, loopback too)
+            "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
+            "--autoplay-policy=no-user-gesture-required", "--allow-loopback-in-peer-connection",
+            "--disable-features=WebRtcHideLocalIpsWithMdns"]
     if os.geteuid() == 0:
         args.append("--no-sandbox")  # Chromium refuses to start its sandbox as root
     playwright = sync_playwright().start()
