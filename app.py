@@ -73,6 +73,7 @@ def create_app(config=None):
         TURN_URLS=[url.strip() for url in os.environ.get("TURN_URLS", "").split(",") if url.strip()],
         TURN_SECRET=os.environ.get("TURN_SECRET"),
         TURN_TTL=int(os.environ.get("TURN_TTL", "10800")),
+        ICE_TRANSPORT_POLICY=os.environ.get("ICE_TRANSPORT_POLICY", "all"),  # relay: only through TURN
         WEB_THREADS=int(os.environ.get("WEB_THREADS", "8")),
         ROOM_STREAMS=int(os.environ.get("ROOM_STREAMS", "48")),
         ROOM_STREAM_SECONDS=int(os.environ.get("ROOM_STREAM_SECONDS", "300")),
@@ -81,6 +82,8 @@ def create_app(config=None):
         app.config.update(config)
     if isinstance(app.config["ICE_SERVERS"], str):
         app.config["ICE_SERVERS"] = rooms.parse_ice_servers(app.config["ICE_SERVERS"])
+    if app.config["ICE_TRANSPORT_POLICY"] not in ("all", "relay"):
+        raise ValueError("ICE_TRANSPORT_POLICY must be all or relay")
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _local_secret_key(app.config["VAR_DIR"])
 

@@ -123,9 +123,10 @@ def close(app):
 
 
 def event_stream(updates, after, fetch, session_id, streams, seconds=300, keepalive=15):
-    """Server-sent events for one open room: `updates` (room_updates' answer after seq `after`) first, then what `fetch(after)`
-    returns each time the session is woken, for at most `seconds` (the browser then reconnects with
-    Last-Event-ID). When `fetch` is refused (the viewer is no longer a party), a `gone` event ends it."""
+    """Server-sent events for one open room: `updates` (room_updates' answer after seq `after`) first, then
+    what `fetch(after)` returns each time the session is woken, for at most `seconds` (the browser then
+    reconnects with Last-Event-ID). When `fetch` is refused (the viewer is no longer a party), a `gone` event
+    ends it."""
     if not streams.slots.acquire(blocking=False):
         yield "retry: 1000\n\n" + _frames(updates, None)[0]  # over the cap: one answer, back in a second
         return

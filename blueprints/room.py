@@ -55,11 +55,11 @@ def _wants_json():
 def render_room(session_id, message_form=None, photo_form=None, status=200):
     room = db.call_one("room_for", actor=_me(), session=session_id)
     config = {
-        "session": room["id"], "side": room["side"], "status": room["status"], "isOpen": room["is_open"],
-        "lastSeq": room["last_seq"], "lastReadSeq": room["last_read_seq"], "otherName": room["other_name"],
+        "side": room["side"], "status": room["status"], "isOpen": room["is_open"], "otherName": room["other_name"],
+        "lastSeq": room["last_seq"], "lastReadSeq": room["last_read_seq"],
         "endsAt": room["ends_at"].isoformat() if room["ends_at"] else None,
-        "startedAt": room["started_at"].isoformat() if room["started_at"] else None,
         "timezone": g.user["timezone"], "iceServers": rooms.ice_servers(current_app.config, _me()),
+        "iceTransportPolicy": current_app.config["ICE_TRANSPORT_POLICY"],
         "urls": {name: url_for(f"room.{name}", session_id=session_id)
                  for name in ("events", "messages", "photos", "signals", "read")},
     }

@@ -272,7 +272,7 @@
     closePeer();
     remoteTab = tab;
     pendingCandidates = [];
-    pc = new RTCPeerConnection({iceServers: cfg.iceServers});
+    pc = new RTCPeerConnection({iceServers: cfg.iceServers, iceTransportPolicy: cfg.iceTransportPolicy});
     var stream = new MediaStream();
     remoteVideo.srcObject = stream;
     pc.ontrack = function (event) {
@@ -388,6 +388,7 @@
     }
     var tracks = [local.audio, local.video].filter(Boolean);
     selfVideo.srcObject = tracks.length ? new MediaStream(tracks) : null;
+    selfVideo.closest('figure').hidden = !local.video;
   }
 
   function ask(constraints) {

@@ -3,9 +3,14 @@ same paid live session through the pages (Join, Accept, Open the room); each sid
 other's fake camera over WebRTC, peer to peer; chat and a photo go both ways; a reload of one side reconnects;
 another customer gets a 404 and sends no signal. Screenshots of both sides go to var/screenshots/<test>/."""
 import re
+import secrets
 import shutil
+import socket
 import struct
+import subprocess
+import time
 import zlib
+from types import SimpleNamespace
 
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout, expect
@@ -167,6 +172,13 @@ def test_customer_and_mechanic_see_hear_and_write_to_each_other(browser, live_se
         assert answer.status == 404
         assert database.scalar("select count(*) from app.session_messages where sender_id = %s", [eve]) == 0
 
+        mechanic.goto("/mechanic/")  # the mechanic steps out: the customer is told, and the call resumes on return
+        expect(customer.locator("#call-state")).to_contain_text("Your mechanic left the room")
+        mechanic.goto(room)
+        turn_on_media(mechanic)
+        expect(customer.locator("#call-state")).to_contain_text("Connected with Maria Mechanic")
+        expect_playing(customer)
+
         mechanic.get_by_label(re.compile("Summary for")).fill("Coil pack 2 is failing: replace it.")
         mechanic.get_by_role("button", name="Complete the session").click()
         expect(customer.locator("#room-status")).to_contain_text("completed")  # the customer's room closes
@@ -179,3 +191,91 @@ def test_customer_and_mechanic_see_hear_and_write_to_each_other(browser, live_se
     kinds = dict(database.scalar("select jsonb_object_agg(kind, n) from (select kind, count(*) n "
                                  "from app.session_messages where session_id = %s group by kind) k", [session]))
     assert kinds["text"] == 2 and kinds["photo"] == 2 and kinds["signal"] > 6
+
+
+@pytest.fixture
+def turn_server(tmp_path):
+    """coturn on 127.0.0.1 with the TURN REST API's shared secret, as README's production setup has it."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    secret = secrets.token_hex(16)
+    log = tmp_path / "turn.log"
+    process = subprocess.Popen(
+        ["turnserver", "-n", "--listening-ip=127.0.0.1", "--relay-ip=127.0.0.1", f"--listening-port={port}",
+         "--use-auth-secret", f"--static-auth-secret={secret}", "--realm=autodoctor.test", "--no-tls", "--no-dtls",
+         "--allow-loopback-peers", "--no-cli", "--min-port=49152", "--max-port=49407", f"--log-file={log}",
+         "--simple-log", "--verbose"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            raise AssertionError("turnserver did not listen within 10 s")
+        yield SimpleNamespace(port=port, secret=secret, log=log)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_through_a_turn_relay_only_with_the_credentials_the_app_made(app, browser, live_server, database, turn_server):
+    """ICE_TRANSPORT_POLICY=relay: the browsers may only talk through coturn, which accepts nothing but the
+    time-limited credentials the app derived from the shared secret; the call still plays both ways."""
+    app.config.update(TURN_SECRET=turn_server.secret, TURN_URLS=[f"turn:127.0.0.1:{turn_server.port}?transport=udp"],
+                      ICE_TRANSPORT_POLICY="relay")
+    maria = make_staff(database, "mechanic", "maria@example.com", name="Maria Mechanic")
+    casey = make_customer(database, name="Casey Customer")
+    database.scalar("select app.set_on_shift(%s, true)", [maria])
+    session = paid_live_request(database, casey)
+    database.scalar("select app.accept_offer(%s, %s)", [maria, session])
+    contexts = [browser.new_context(base_url=live_server) for _ in range(2)]
+    try:
+        customer, mechanic = (context.new_page() for context in contexts)
+        for page, email in ((customer, "casey@example.com"), (mechanic, "maria@example.com")):
+            log_in(page, email)
+            page.goto(f"/rooms/{session}")
+            turn_on_media(page)
+        expect_playing(customer)
+        expect_playing(mechanic)
+    finally:
+        for context in contexts:
+            context.close()
+    log = turn_server.log.read_text()
+    for user in (casey, maria):
+        assert re.search(rf"user <\d+:{user}>: incoming packet ALLOCATE processed, success", log), log[-2000:]
+    assert len(re.findall(r"user <\d+:\d+>: incoming packet CHANNEL_BIND processed, success", log)) >= 2  # media relayed
+
+
+def test_a_refused_camera_leaves_a_working_chat_that_says_so(browser, live_server, database, screenshots):
+    maria = make_staff(database, "mechanic", "maria@example.com", name="Maria Mechanic")
+    casey = make_customer(database, name="Casey Customer")
+    database.scalar("select app.set_on_shift(%s, true)", [maria])
+    session = paid_live_request(database, casey)
+    database.scalar("select app.accept_offer(%s, %s)", [maria, session])
+    shy = browser.new_context(base_url=live_server, viewport={"width": 390, "height": 844}, is_mobile=True)
+    laptop = browser.new_context(base_url=live_server)
+    try:
+        # the customer says no when the browser asks (as a person pressing Block would)
+        shy.add_init_script("""navigator.mediaDevices.getUserMedia = () =>
+            Promise.reject(new DOMException('Permission denied', 'NotAllowedError'));""")
+        customer, mechanic = shy.new_page(), laptop.new_page()
+        log_in(customer, "casey@example.com")
+        customer.goto(f"/rooms/{session}")
+        customer.get_by_role("button", name="Turn on camera and microphone").click()
+        expect(customer.locator("#media-note")).to_contain_text("You did not allow the camera and microphone, so this is a chat")
+        log_in(mechanic, "maria@example.com")
+        mechanic.goto(f"/rooms/{session}")
+        turn_on_media(mechanic)
+        expect_playing(customer)  # the customer still sees the mechanic
+        expect(mechanic.locator("#call-state")).to_contain_text("Connected with Casey Customer")
+        customer.get_by_label("Message", exact=True).fill("I would rather write.")
+        customer.get_by_role("button", name="Send", exact=True).click()
+        expect(mechanic.locator("#chat-log")).to_contain_text("I would rather write.")
+        customer.screenshot(path=screenshots / "01-customer-chat-only.png", full_page=True)
+    finally:
+        shy.close()
+        laptop.close()

@@ -57,13 +57,13 @@ def count(database):
 
 
 def test_both_parties_enter_the_room_and_the_script_gets_its_settings(room):
-    for client, other in ((room.customer, "Maria Mechanic"), (room.mechanic, "Casey Customer")):
+    for client, other, side in ((room.customer, "Maria Mechanic", "customer"), (room.mechanic, "Casey Customer", "mechanic")):
         response = client.get(room.url)
         page = response.get_data(as_text=True)
         assert response.status_code == 200
         assert f"Session with {other}" in page and 'id="remote-video"' in page and "room.js" in page
         config = json.loads(page.split('id="room-config">')[1].split("</script>")[0])
-        assert config["session"] == room.id and config["isOpen"] is True and config["iceServers"] == []
+        assert config["side"] == side and config["isOpen"] is True and config["iceServers"] == []
         assert config["urls"]["events"] == f"{room.url}/events"
     assert "Start the session" in room.mechanic.get(room.url).get_data(as_text=True)
     assert "Session with Maria Mechanic" in room.customer.get(f"/customer/appointments/{room.id}/room").get_data(as_text=True)
