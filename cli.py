@@ -1,6 +1,8 @@
 """Command-line tools: `flask serve`, `flask db upgrade|status`, `flask seed-demo`, `flask jobs list|run`,
 `flask users create`."""
+import errno
 import signal
+import socket
 import sys
 from contextlib import contextmanager
 from pathlib import Path
@@ -51,6 +53,37 @@ def _upgrade(app, dsn):
     return applied
 
 
+def _bind_error(host, port):
+    """Why a server could not listen on host:port now (an OSError), or None; SO_REUSEADDR, as waitress sets it."""
+    for family, kind, proto, _, address in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM,
+                                                               flags=socket.AI_PASSIVE):
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                probe.bind(address)
+            except OSError as failure:
+                return failure
+    return None
+
+
+def _check_port(host, port):
+    """One sentence and a stop, before the embedded server starts, when the port cannot be served on: another
+    checkout's `./dev run` (or any program) already serving on it, say."""
+    try:
+        failure = _bind_error(host, port)
+    except OSError as unusable:  # an unknown host, say
+        raise click.ClickException(f"cannot serve on {host} port {port}: {unusable}.") from None
+    if failure is None:
+        return
+    if failure.errno != errno.EADDRINUSE:
+        raise click.ClickException(f"cannot serve on {host} port {port}: {failure.strerror}.")
+    nearby = range(port + 1, min(port + 50, 65536))  # a free port to suggest: bounded, only a suggestion
+    other = next((n for n in nearby if _bind_error(host, n) is None), "N")
+    raise click.ClickException(
+        f"port {port} on {host} is already taken (another Auto Doctor, or another program, is serving on it): "
+        f"choose another with ./dev run --port {other}.")
+
+
 def _stop_on_sigterm(signum, frame):
     sys.exit(0)  # unwinds, so the embedded server is stopped too
 
@@ -58,10 +91,11 @@ def _stop_on_sigterm(signum, frame):
 def register(app):
     @app.cli.command("serve")
     @click.option("--host", default="127.0.0.1", envvar="HOST", show_default=True)
-    @click.option("--port", default=5000, type=int, envvar="PORT", show_default=True)
+    @click.option("--port", default=5000, type=click.IntRange(0, 65535), envvar="PORT", show_default=True)
     def serve(host, port):
         """Upgrade the schema, load the demo world into an empty database, and serve the app."""
         import waitress
+        _check_port(host, port)
         signal.signal(signal.SIGTERM, _stop_on_sigterm)
         with database_url(app) as dsn:
             _upgrade(app, dsn)
@@ -70,7 +104,10 @@ def register(app):
                 demo.seed(dsn)
             click.echo(f"Auto Doctor is serving on http://{host}:{port}  (Ctrl-C stops it)", err=True)
             with jobs.running(app):
-                waitress.serve(app, host=host, port=port, threads=8, ident="autodoctor")
+                # a room's event stream holds a thread while it waits: those get threads of their own (rooms.py)
+                streams = app.config["ROOM_STREAMS"]
+                waitress.serve(app, host=host, port=port, threads=app.config["WEB_THREADS"] + streams,
+                               connection_limit=100 + 2 * streams, ident="autodoctor")
 
     db_group = click.Group("db", help="Schema management for DBAs.")
     app.cli.add_command(db_group)

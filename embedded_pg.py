@@ -127,7 +127,11 @@ class EmbeddedPostgres(testing.postgresql.Postgresql):
                 raise RuntimeError(f"initdb failed: {result.stderr.strip()}")
 
     def get_server_commandline(self):
-        return as_user(self.user, super().get_server_commandline())
+        command = super().get_server_commandline()
+        # TCP only, as every URL names 127.0.0.1: no Unix socket in base_dir/tmp, whose path may not pass 107
+        # bytes, which a checkout deep enough in its folders would
+        command[command.index("-k") + 1] = ""
+        return as_user(self.user, command)
 
     def start(self):
         port = self._running_port()

@@ -1,7 +1,9 @@
 """The run command's server end to end: embedded PostgreSQL under var/, migrations, the demo world on first
 start, the home page, a demo log-in, and data that survives a restart. Also the embedded server as a normal
-user, and the one clear sentence when PostgreSQL is missing."""
+user (from a copy of what it needs that this user can read, whoever may read the checkout) and in a folder of
+any depth, and the one clear sentence when PostgreSQL is missing."""
 import http.cookiejar
+import json
 import os
 import pwd
 import re
@@ -10,13 +12,15 @@ import signal
 import socket
 import subprocess
 import sys
-import sysconfig
 import tempfile
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
+
+import psycopg
+import pytest
 
 import demo
 import embedded_pg
@@ -85,8 +89,14 @@ def stop_server(process):
     return process.stdout.read()
 
 
-def test_serve_with_demo_data_that_survives_a_restart(tmp_path):
-    var_dir = tmp_path / "var"
+@pytest.fixture
+def var_dir(tmp_path):
+    """A var/ folder for `flask serve`; afterwards, however the test ended, its data is gone from /var/tmp too."""
+    yield tmp_path / "var"
+    shutil.rmtree(os.path.realpath(tmp_path / "var" / "pg"), ignore_errors=True)
+
+
+def test_serve_with_demo_data_that_survives_a_restart(var_dir):
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     process = start_server(var_dir, port)
@@ -116,22 +126,53 @@ def test_serve_with_demo_data_that_survives_a_restart(tmp_path):
         assert "Hello, Dana" in again.get("/customer/")[1]
     finally:
         output = stop_server(process)
-        shutil.rmtree(os.path.realpath(var_dir / "pg"), ignore_errors=True)
     assert "loading the demo world" not in output  # loaded once, on the first start only
 
 
+# What the normal-user script imports. The test copies the installed distributions that provide it (whole, from
+# their RECORD: code, metadata, the `.libs` of compiled wheels), with embedded_pg.py, to a folder that user owns:
+# a checkout and its .venv may sit where that user cannot read (under a root-only /root, say), and the test must
+# prove the same thing from every checkout.
+NEEDS = "import psycopg, embedded_pg; psycopg.pq.version()"
+_FILES_NEEDED = """
+import importlib.metadata, json, sys
+before = set(sys.modules)
+%s
+tops = {name.partition(".")[0] for name in set(sys.modules) - before}
+providers = importlib.metadata.packages_distributions()
+files = []
+for name in sorted({dist for top in tops for dist in providers.get(top, [])}):
+    dist = importlib.metadata.distribution(name)
+    files += [(str(dist.locate_file(f)), str(f)) for f in dist.files or []
+              if not f.parts[0] == ".." and "__pycache__" not in f.parts]
+print(json.dumps(files))
+""" % NEEDS
+
+
+def files_needed():
+    """(installed file, its path relative to site-packages) for every file of the distributions NEEDS loads."""
+    found = subprocess.run([sys.executable, "-c", _FILES_NEEDED], cwd=ROOT, capture_output=True, text=True,
+                           timeout=60)
+    assert found.returncode == 0, found.stderr
+    return json.loads(found.stdout)
+
+
 def interpreter_for(user):
-    """A Python 3.11+ the user may run (ours may sit under /root), with our packages on its path."""
-    for candidate in (sys.executable, "/usr/bin/python3", "/usr/local/bin/python3"):
-        probe = [candidate, "-c", "import sys; sys.exit(sys.version_info < (3, 11))"]
-        if os.path.exists(candidate) and subprocess.run(embedded_pg.as_user(user, probe)).returncode == 0:
+    """A Python the user may run, of our version (the copied packages hold compiled modules built for it): ours
+    itself, outside its .venv, or the system's."""
+    ours = "import sys; sys.exit(sys.version_info[:2] != %r)" % (tuple(sys.version_info[:2]),)
+    for candidate in (os.path.realpath(sys.executable), "/usr/bin/python3", "/usr/local/bin/python3"):
+        if os.path.exists(candidate) and subprocess.run(embedded_pg.as_user(user, [candidate, "-c", ours]), cwd="/",
+                                                        capture_output=True, timeout=30).returncode == 0:
             return candidate
-    raise AssertionError(f"no Python 3.11+ that user {user} may run")
+    raise AssertionError(f"no Python {sys.version_info.major}.{sys.version_info.minor} that user {user} may run: "
+                         f"install one at /usr/bin/python3, or run the suite from a Python outside a private folder")
 
 
-def test_embedded_server_runs_as_a_normal_user(tmp_path):
+def test_embedded_server_runs_as_a_normal_user():
     script = (
         "import os, psycopg, embedded_pg\n"
+        "print('from', os.path.dirname(os.path.dirname(psycopg.__file__)), os.path.dirname(embedded_pg.__file__))\n"
         "server = embedded_pg.EmbeddedPostgres()\n"
         "with psycopg.connect(server.url()) as conn:\n"
         "    data = conn.execute('show data_directory').fetchone()[0]\n"
@@ -141,13 +182,46 @@ def test_embedded_server_runs_as_a_normal_user(tmp_path):
     if os.geteuid() == 0:
         nobody = pwd.getpwnam("nobody")
         user = (nobody.pw_uid, nobody.pw_gid)
-    command = embedded_pg.as_user(user, [interpreter_for(user), "-c", script])
-    packages = sysconfig.get_paths()["purelib"]
-    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120,
-                            env={**os.environ, "HOME": str(tmp_path), "TMPDIR": "/tmp",
-                                 "PYTHONPATH": os.pathsep.join([str(ROOT), packages])})
+    # not pytest's tmp_path: its parents are private to us
+    folder = Path(tempfile.mkdtemp(prefix="autodoctor-normal-user-", dir="/tmp"))
+    try:
+        shutil.copy2(ROOT / "embedded_pg.py", folder)
+        for installed, relative in files_needed():
+            (folder / relative).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(installed, folder / relative)
+        if user is not None:
+            for path in [folder, *folder.rglob("*")]:
+                os.chown(path, *user, follow_symlinks=False)
+        env = {name: value for name, value in os.environ.items()
+               if name not in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV")}
+        env.update(HOME=str(folder), TMPDIR="/tmp", PYTHONPATH=str(folder), PYTHONNOUSERSITE="1",
+                   PYTHONDONTWRITEBYTECODE="1")
+        command = embedded_pg.as_user(user, [interpreter_for(user), "-c", script])
+        result = subprocess.run(command, cwd=folder, env=env, capture_output=True, text=True, timeout=120)
+    finally:
+        shutil.rmtree(folder)
     assert result.returncode == 0, result.stderr
+    assert f"from {folder} {folder}" in result.stdout  # our copy, not a checkout nor a system psycopg
     assert "answer 1 True" in result.stdout
+
+
+def test_embedded_server_starts_in_a_folder_of_any_depth():
+    # a Unix socket's path may not pass 107 bytes: the server listens on 127.0.0.1 only, so a checkout deep in
+    # its folders keeps its data in ./var/pg as any other does
+    folder = Path(tempfile.mkdtemp(prefix="autodoctor-deep-", dir="/tmp"))
+    try:
+        folder.chmod(0o755)
+        base_dir = embedded_pg.lasting_base_dir(str(folder / ("d" * 60) / ("e" * 60) / "pg"))
+        assert len(base_dir) > 107 and not os.path.islink(base_dir)
+        server = embedded_pg.EmbeddedPostgres(base_dir=base_dir, postgres_args="-h 127.0.0.1 -F")
+        try:
+            with psycopg.connect(server.url()) as conn:
+                assert conn.execute("select 1").fetchone()[0] == 1
+        finally:
+            server.stop()
+        assert not os.path.exists(os.path.join(base_dir, "data", "postmaster.pid"))
+    finally:
+        shutil.rmtree(folder)
 
 
 def test_a_missing_postgresql_is_one_clear_sentence():
