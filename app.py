@@ -8,6 +8,7 @@ from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.routing import IntegerConverter
 
+import charts
 import cli
 import db
 import rooms
@@ -101,6 +102,7 @@ def create_app(config=None):
     app.after_request(_security_headers)
     app.jinja_env.filters["money"] = format_money
     app.jinja_env.filters["localtime"] = format_local_time
+    charts.init_app(app)
     return app
 
 

@@ -37,7 +37,7 @@ INVITE_METHODS = {
 }
 
 
-HOMES = {"mechanic": "mechanic.dashboard", "workshop": "workshop.dashboard"}  # the customer's is theirs
+HOMES = {"mechanic": "mechanic.dashboard", "workshop": "workshop.dashboard", "admin": "admin.dashboard"}  # the customer's is theirs
 
 
 class PermanentFailure(Exception):

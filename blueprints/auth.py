@@ -1,7 +1,8 @@
-"""Accounts: sign up (customers), log in, log out, and the role guard every other blueprint uses."""
+"""Accounts: sign up (customers), log in, log out, set a password through a link the platform admin sent, and
+the role guard every other blueprint uses."""
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, g, make_response, redirect, render_template, request, session, url_for
 from flask_wtf import FlaskForm
 from werkzeug.security import check_password_hash, generate_password_hash
 from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField
@@ -65,6 +66,13 @@ class SignupForm(FlaskForm):
                           default="CA")
 
 
+class SetPasswordForm(FlaskForm):
+    password = PasswordField("New password", render_kw={"autocomplete": "new-password"},
+                             validators=[InputRequired(), Length(min=10, max=200, message="Use at least 10 characters.")])
+    confirm = PasswordField("Repeat the new password", render_kw={"autocomplete": "new-password"},
+                            validators=[InputRequired(), EqualTo("password", message="The passwords differ.")])
+
+
 class LoginForm(FlaskForm):
     email = EmailField("Email", validators=[InputRequired(), Length(max=254)])
     password = PasswordField("Password", validators=[InputRequired(), Length(max=200)])
@@ -120,13 +128,17 @@ def login():
         except db.Refusal as refusal:
             form.form_errors.append(refusal.message)
             return render_template("auth/login.html", form=form), refusal.status
-        password_ok = check_password_hash(account["password_hash"] if account else _UNKNOWN_USER_HASH,
-                                          form.password.data)
-        succeeded = account is not None and password_ok
+        stored = account["password_hash"] if account else None  # null too while a password was never set
+        password_ok = check_password_hash(stored or _UNKNOWN_USER_HASH, form.password.data) and stored is not None
+        succeeded = password_ok and not account["deactivated"]
         db.call("record_login_attempt", email=form.email.data, ip=request.remote_addr, succeeded=succeeded)
         if succeeded:
             _start_session(account["user_id"])
             return redirect(safe_next(form.next.data) or url_for(HOME_BY_ROLE[account["role"]]))
+        if password_ok:  # only someone who knows the password learns that the account is deactivated
+            form.form_errors.append("This account is deactivated, so it cannot log in. "
+                                    "Ask the Auto Doctor platform team if you think this is a mistake.")
+            return render_template("auth/login.html", form=form), 403
         form.form_errors.append("That email and password do not match an account.")
         return render_template("auth/login.html", form=form), 401
     return render_template("auth/login.html", form=form), 400 if form.is_submitted() else 200
@@ -139,3 +151,29 @@ def logout():
         flash("You are logged out.", "success")
         return redirect(url_for("main.home"))
     return render_template("auth/logout.html")
+
+
+@bp.route("/set-password/<token>", methods=["GET", "POST"])
+def set_password(token):
+    """The link of an invitation or a new-password email: works once, for 48 hours, while the account is active."""
+    try:
+        link = db.call_one("check_password_token", token=token)
+    except db.Refusal as refusal:
+        return _set_password_page(refusal=refusal), refusal.status
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            email = db.call_value("set_password_with_token", token=token,
+                                  password_hash=generate_password_hash(form.password.data))
+        except db.Refusal as refusal:
+            return _set_password_page(refusal=refusal), refusal.status
+        session.clear()  # whoever was logged in on this browser, the person now logs in as themselves
+        flash(f"Your password is set. Log in as {email} with your new password.", "success")
+        return redirect(url_for("auth.login"))
+    return _set_password_page(link=link, form=form), 400 if form.is_submitted() else 200
+
+
+def _set_password_page(**values):
+    response = make_response(render_template("auth/set_password.html", **values))
+    response.headers["Cache-Control"] = "no-store"  # the page's address is the credential
+    return response

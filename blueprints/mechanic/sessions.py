@@ -9,6 +9,7 @@ from wtforms.validators import AnyOf, Length, Optional
 
 import db
 import payments
+from blueprints.analytics import analytics_page
 from blueprints.auth import place_errors
 from blueprints.mechanic import bp
 
@@ -150,3 +151,11 @@ def cancel(session_id):
 def earnings():
     return render_template("mechanic/earnings.html", summary=db.call_one("my_earnings_summary", actor=_me()),
                            ledger=db.call("my_earnings", actor=_me()))
+
+
+@bp.route("/analytics")
+def analytics():
+    """The mechanic's own numbers (SPEC §15): earnings over time, utilization, no-show rate, rating."""
+    return analytics_page("My numbers", "mechanic.analytics", endpoint_args={}, mechanic=_me(), earnings_only=True,
+                          rating=db.call_one("mechanic_overview", actor=_me()),
+                          back=(url_for("mechanic.dashboard"), "My workspace"))

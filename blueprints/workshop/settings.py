@@ -8,6 +8,7 @@ from wtforms.validators import AnyOf, InputRequired, Length, NumberRange, Option
 from wtforms.widgets import TimeInput
 
 import db
+from blueprints.analytics import analytics_page
 from blueprints.auth import place_errors, time_zone_choices
 from blueprints.workshop import bp
 
@@ -158,3 +159,12 @@ def settings(workshop_id):
 def mechanics(workshop_id):
     return render_template("workshop/mechanics.html", w=_workshop(workshop_id),
                            mechanics=db.call("workshop_mechanics", actor=_me(), workshop_id=workshop_id))
+
+
+@bp.route("/<int:workshop_id>/analytics")
+def analytics(workshop_id):
+    """The workshop's numbers and its mechanics' (SPEC §15); another workshop's are a 404, as its pages are."""
+    workshop = _workshop(workshop_id)
+    return analytics_page(f"{workshop['name']}: analytics", "workshop.analytics",
+                          endpoint_args={"workshop_id": workshop_id}, workshop=workshop_id,
+                          back=(url_for("workshop.visits", workshop_id=workshop_id), workshop["name"]))

@@ -22,7 +22,8 @@ begin
                    where o.session_id = p_session and o.mechanic_id = p_actor and o.kind = 'targeted' and o.status = 'open')
        and not (exists (select 1 from app.session_offers o
                         where o.session_id = p_session and o.kind = 'broadcast' and o.mechanic_id is null and o.status = 'open')
-                and exists (select 1 from app.mechanics m where m.id = p_actor and m.currently_on_shift)
+                and exists (select 1 from app.mechanics m join app.users u on u.id = m.id
+                            where m.id = p_actor and m.currently_on_shift and u.deactivated_at is null)
                 and not exists (select 1 from app.session_offers o
                                 where o.session_id = p_session and o.mechanic_id = p_actor and o.status = 'declined'))
     then
@@ -41,6 +42,7 @@ end
 $$;
 comment on function app.accept_offer(bigint, bigint) is
     'The acting mechanic takes an immediate session offered to them (targeted, or the broadcast while they are '
-    'online). Exactly one mechanic wins: the others'' offers are withdrawn. Raises UP001 (not a mechanic), '
-    'UN001 (no such immediate session), UC003 (already taken or over), UR004 (not offered to them).';
+    'online and not deactivated). Exactly one mechanic wins: the others'' offers are withdrawn. Raises UP001 '
+    '(not a mechanic), UN001 (no such immediate session), UC003 (already taken or over), UR004 (not offered to '
+    'them).';
 grant execute on function app.accept_offer(bigint, bigint) to autodoctor_app;

@@ -39,10 +39,14 @@ begin
         insert into app.payouts (session_id, payee, amount_cents, reason, created_at)
         values (p_session.id, 'platform', o.platform_cents, v_reason, v_now);
     end if;
+    insert into app.policy_outcomes (session_id, tier, decided_by, charged_cents, refund_cents, credit_cents,
+                                     payee_cents, platform_cents, decided_at)
+    values (p_session.id, o.tier, p_by, o.charged_cents, o.refund_cents, o.credit_cents, o.payee_cents,
+            o.platform_cents, v_now);
     return query select o.tier, o.charged_cents, o.refund_cents, o.credit_cents, o.payee_cents, o.platform_cents;
 end
 $$;
 comment on function app.apply_policy_outcome(app.sessions, text) is
     'Applies SPEC §9 to a session now (policy_outcome, by p_by) and writes it as money rows: refunds (card '
     'first, then the credit each payment spent), the policy''s account credit, the payee''s and the platform''s '
-    'shares in the payout ledger. Returns the outcome.';
+    'shares in the payout ledger, and the outcome itself in app.policy_outcomes. Returns the outcome.';

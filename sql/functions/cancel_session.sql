@@ -16,6 +16,10 @@ begin
         raise exception using errcode = 'UC005',
             message = format('session %s: the cancellation is now %s, not %s', p_session, q.tier, p_expected_tier);
     end if;
+    if q.cancelled_by = 'admin' and nullif(btrim(p_reason), '') is null then
+        -- SPEC §20: the platform cancels only with a reason, which the customer is told
+        raise exception using errcode = 'UV086', column = 'reason', message = 'an admin cancels with a reason';
+    end if;
     perform app.set_actor(p_actor, coalesce(nullif(btrim(p_reason), ''), 'cancelled by the ' || q.cancelled_by));
     if q.cancelled_by = 'mechanic' then
         -- SPEC §8: the booked mechanic steps out of a confirmed session that has not started; the re-match job
@@ -48,5 +52,6 @@ comment on function app.cancel_session(bigint, bigint, text, text) is
     'checks) and applies SPEC §9 at this moment: refunds (sent after commit), account credit, payouts. The '
     'slot is released (tg_sessions__release_slot). The booked mechanic cancelling a confirmed session before '
     'its start hands it to rematch_sessions instead (tier rematch, no money moves yet). With p_expected_tier '
-    '(the quote the person saw), a different tier now refuses with UC005 and changes nothing. Raises UN001 (not theirs), UR001 (no longer cancellable).';
+    '(the quote the person saw), a different tier now refuses with UC005 and changes nothing. Raises UN001 '
+    '(not theirs), UR001 (no longer cancellable), UV086 (a platform admin gave no reason).';
 grant execute on function app.cancel_session(bigint, bigint, text, text) to autodoctor_app;

@@ -23,7 +23,8 @@ begin
     if not exists (select 1 from app.time_zones where name = p_viewer_tz) then
         raise exception using errcode = 'UV006', column = 'tz', message = format('unknown time zone %L', p_viewer_tz);
     end if;
-    if not exists (select 1 from app.mechanics where id = p_mechanic) then
+    if not exists (select 1 from app.mechanics m join app.users u on u.id = m.id
+                   where m.id = p_mechanic and u.deactivated_at is null) then
         raise exception using errcode = 'UN002', message = format('no mechanic %s', p_mechanic);
     end if;
     return query select v_duration, p_from::timestamp at time zone p_viewer_tz, (p_to + 1)::timestamp at time zone p_viewer_tz;
@@ -32,4 +33,4 @@ $$;
 comment on function app.check_slot_query(bigint, date, date, text, text, text) is
     'Validates a slot-list request and returns the plan''s duration and the instants the viewer''s dates span. '
     'Raises UV003 (plan), UV001 (service type), UV004 (to before from), UV005 (over 62 days), UV006 (zone), '
-    'UN002 (unknown mechanic).';
+    'UN002 (unknown or deactivated mechanic).';

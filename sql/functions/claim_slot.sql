@@ -18,7 +18,9 @@ begin
     if p_service_type is null or p_service_type not in ('online', 'in_person') then
         raise exception using errcode = 'UV001', column = 'service_type', message = 'service type is online or in_person';
     end if;
-    select m.workshop_id into v_workshop from app.mechanics m where m.id = p_mechanic;
+    select m.workshop_id into v_workshop
+    from app.mechanics m join app.users u on u.id = m.id
+    where m.id = p_mechanic and u.deactivated_at is null;
     if not found then
         raise exception using errcode = 'UN002', message = format('no mechanic %s', p_mechanic);
     end if;
@@ -60,5 +62,5 @@ $$;
 comment on function app.claim_slot(bigint, bigint, timestamptz, text, text, text) is
     'Claims [start, start + plan) of the mechanic for the customer, as a 15-minute hold (reserved) or at once '
     '(confirmed, when a booking moves), after expiring stale holds; claims on one mechanic are serialized. '
-    'Raises UV001/UV003 (service type, plan), UN002 (mechanic), UC001 (taken: booked or workshop full), '
-    'UC002 (the customer is busy then), UR002 (not available for another reason, in DETAIL).';
+    'Raises UV001/UV003 (service type, plan), UN002 (no such mechanic, or deactivated), UC001 (taken: booked or '
+    'workshop full), UC002 (the customer is busy then), UR002 (not available for another reason, in DETAIL).';

@@ -5,33 +5,87 @@ create or replace function app.create_staff_account(
     p_name text,
     p_timezone text,
     p_workshop_id bigint default null,
-    p_partnership_type text default null
+    p_partnership_type text default null,
+    p_mechanic_type text default null,
+    p_specialties text[] default '{}',
+    p_brands text[] default '{}',
+    p_years_experience integer default 0
 ) returns bigint
 language plpgsql volatile security definer
 set search_path = app, pg_temp
 as $$
 declare
     v_user_id bigint;
+    v_partnership text := p_partnership_type;
+    v_tags record;
+    v_created text;
 begin
-    if p_role not in ('mechanic', 'workshop_admin', 'admin') then
+    if p_role is null or p_role not in ('mechanic', 'workshop_admin', 'admin') then
         raise exception using errcode = 'UV001', column = 'role',
             message = format('staff accounts are mechanic, workshop_admin or admin, not %s', p_role);
     end if;
     if p_role = 'workshop_admin' and p_workshop_id is null then
         raise exception using errcode = 'UV001', column = 'workshop_id', message = 'a workshop admin needs a workshop';
     end if;
-    insert into app.users (email, password_hash, role, name, timezone)
-    values (btrim(p_email), p_password_hash, p_role, btrim(p_name), p_timezone)
-    returning id into v_user_id;
+    if p_workshop_id is not null and not exists (select 1 from app.workshops w where w.id = p_workshop_id) then
+        raise exception using errcode = 'UN001', column = 'workshop_id', message = format('no workshop %s', p_workshop_id);
+    end if;
 
     if p_role = 'mechanic' then
-        insert into app.mechanics (id, workshop_id, account_type, partnership_type, timezone)
-        values (v_user_id, p_workshop_id,
-                case when coalesce(p_partnership_type, case when p_workshop_id is null then 'none' else 'employee' end)
-                          in ('none', 'owner') then 'individual_mechanic'
-                     else 'workshop_mechanic' end,
-                coalesce(p_partnership_type, case when p_workshop_id is null then 'none' else 'employee' end),
-                p_timezone);
+        -- SPEC §1: the type decides the tie to a workshop; without a type (the CLI) the tie is taken as given
+        if p_mechanic_type is not null and p_mechanic_type not in ('virtual_only', 'independent_workshop', 'workshop_affiliated') then
+            raise exception using errcode = 'UV080', column = 'mechanic_type', message = format('no mechanic type %L', p_mechanic_type);
+        elsif p_mechanic_type = 'virtual_only' and p_workshop_id is not null then
+            raise exception using errcode = 'UV082', column = 'workshop_id', message = 'a virtual-only mechanic has no workshop';
+        elsif p_mechanic_type in ('independent_workshop', 'workshop_affiliated') and p_workshop_id is null then
+            raise exception using errcode = 'UV081', column = 'workshop_id', message = format('a %s mechanic needs a workshop', p_mechanic_type);
+        elsif p_mechanic_type = 'workshop_affiliated' and p_partnership_type is distinct from 'employee'
+              and p_partnership_type is distinct from 'contractor' then
+            raise exception using errcode = 'UV083', column = 'partnership_type',
+                message = 'a workshop-affiliated mechanic is an employee or a contractor';
+        end if;
+        v_partnership := case p_mechanic_type
+            when 'virtual_only' then 'none'
+            when 'independent_workshop' then 'owner'
+            when 'workshop_affiliated' then p_partnership_type
+            else coalesce(p_partnership_type, case when p_workshop_id is null then 'none' else 'employee' end)
+        end;
+        for v_tags in select * from (values ('specialties', coalesce(p_specialties, '{}')), ('brands', coalesce(p_brands, '{}'))) t(field, tags) loop
+            if cardinality(v_tags.tags) > 20
+               or exists (select 1 from unnest(v_tags.tags) t where t is null or length(btrim(t)) not between 1 and 40) then
+                raise exception using errcode = 'UV084', column = v_tags.field,
+                    message = format('%s: at most 20, each of 1 to 40 characters', v_tags.field);
+            end if;
+        end loop;
+    end if;
+
+    begin
+        insert into app.users (email, password_hash, role, name, timezone, created_at)
+        -- without a hash, a password nobody can match (no "$": check_password_hash refuses it) until the person
+        -- sets one through a link (issue_password_token)
+        values (btrim(p_email), coalesce(p_password_hash, '!' || replace(gen_random_uuid()::text, '-', '')), p_role,
+                btrim(p_name), p_timezone, app.app_now())
+        returning id into v_user_id;
+    exception when unique_violation then
+        raise exception using errcode = 'UC080', column = 'email', message = format('an account with email %L exists', btrim(p_email));
+    end;
+
+    if p_role = 'mechanic' then
+        -- a workshop's mechanic is where the workshop is, for matching by city and postal area (SPEC §8)
+        insert into app.mechanics (id, workshop_id, account_type, partnership_type, timezone, specialties, brands,
+                                   years_experience, city, province, postal_code, created_at)
+        select v_user_id, p_workshop_id,
+               case when v_partnership in ('none', 'owner') then 'individual_mechanic' else 'workshop_mechanic' end,
+               v_partnership, p_timezone,
+               array(select btrim(t) from unnest(coalesce(p_specialties, '{}')) t),
+               array(select btrim(t) from unnest(coalesce(p_brands, '{}')) t),
+               coalesce(p_years_experience, 0), w.city, w.province, w.postal_code, app.app_now()
+        from (select 1) one
+        left join app.workshops w on w.id = p_workshop_id
+        returning app.mechanic_type_of(workshop_id, account_type) into v_created;
+        if v_created is distinct from coalesce(p_mechanic_type, v_created) then
+            raise exception 'mechanic % would be % instead of %', v_user_id, v_created, p_mechanic_type;
+        end if;
         insert into app.mechanic_settings (mechanic_id) values (v_user_id);
     elsif p_role = 'workshop_admin' then
         insert into app.workshop_admins (workshop_id, user_id) values (p_workshop_id, v_user_id);
@@ -39,7 +93,15 @@ begin
     return v_user_id;
 end
 $$;
-comment on function app.create_staff_account(text, text, text, text, text, bigint, text) is
-    'Creates a mechanic (with default settings), workshop admin or admin account; returns the user id. '
-    'For the CLI and the demo loader (owner connection); the app role may not call it. Raises UV001 for a '
-    'customer role or a workshop admin without a workshop; constraints refuse the rest.';
+comment on function app.create_staff_account(text, text, text, text, text, bigint, text, text, text[], text[], integer) is
+    'Creates a mechanic (with default settings), workshop admin or admin account; returns the user id. The one '
+    'creator of staff: the CLI and the demo loader call it with a password hash, invite_staff_account (the '
+    'platform admin''s page) without one, which leaves a password nobody can match until the person sets theirs '
+    'through a link. A mechanic''s p_mechanic_type (SPEC §1) sets the tie to the workshop: virtual_only (none), '
+    'independent_workshop (owner, account type individual), workshop_affiliated (p_partnership_type employee or '
+    'contractor); the created type is checked with mechanic_type_of. A workshop''s mechanic takes its city and '
+    'postal code. The app role may not call it. Raises UV001 (role, or a workshop admin without a workshop), '
+    'UV080 (type), UV081 (this type needs a workshop), UV082 (virtual-only with a workshop), UV083 (employee or '
+    'contractor), UV084 (over 20 specialties or brands, or one over 40 characters), UN001 (no such workshop), '
+    'UC080 (email taken); constraints refuse the rest (users_email_format, users_timezone_fkey, '
+    'mechanics_years_experience_range ...).';

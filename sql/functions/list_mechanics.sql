@@ -28,7 +28,8 @@ begin
         from app.mechanics m
         join app.users u on u.id = m.id
         left join app.workshops w on w.id = m.workshop_id
-        where (p_service_type is distinct from 'in_person' or m.workshop_id is not null)
+        where u.deactivated_at is null
+          and (p_service_type is distinct from 'in_person' or m.workshop_id is not null)
           and (p_request_type is distinct from 'brand_specialist'
                or exists (select 1 from unnest(m.brands) b where lower(b) = lower(btrim(p_make))))
           and (nullif(btrim(p_q), '') is null
@@ -39,7 +40,7 @@ begin
 end
 $$;
 comment on function app.list_mechanics(text, text, text, text) is
-    'Mechanics customers may see, online first then by rating: in_person keeps those with a workshop, '
+    'Mechanics customers may see (not deactivated ones), online first then by rating: in_person keeps those with a workshop, '
     'brand_specialist those who list the make, q matches name, headline, specialties or brands. Raises UV001 '
     '(service or request type), UV008 (brand specialist without a make).';
 grant execute on function app.list_mechanics(text, text, text, text) to autodoctor_app;

@@ -19,7 +19,7 @@ begin
         from app.mechanics m
         join app.users u on u.id = m.id
         left join app.workshops w on w.id = m.workshop_id
-        where m.id = p_mechanic;
+        where m.id = p_mechanic and u.deactivated_at is null;
     if not found then
         raise exception using errcode = 'UN002', message = format('no mechanic %s', p_mechanic);
     end if;
@@ -27,5 +27,6 @@ end
 $$;
 comment on function app.mechanic_profile(bigint, bigint) is
     'A mechanic''s public profile: type, rating, experience, specialties, brands, workshop, whether they are '
-    'online, how many sessions they completed, and whether the viewer has starred them. Raises UN002.';
+    'online, how many sessions they completed, and whether the viewer has starred them. Raises UN002 (no such '
+    'mechanic, or deactivated).';
 grant execute on function app.mechanic_profile(bigint, bigint) to autodoctor_app;

@@ -14,11 +14,11 @@ begin
         join app.users u on u.id = m.id
         left join app.workshops w on w.id = m.workshop_id
         left join app.favorites f on f.customer_id = p_actor and f.mechanic_id = m.id
-        where not m.currently_on_shift
+        where not m.currently_on_shift and u.deactivated_at is null
         order by f.mechanic_id is not null desc, m.rating desc nulls last, u.name;
 end
 $$;
 comment on function app.offline_mechanics(bigint) is
-    'Mechanics not online now, the acting customer''s favorites first, then by rating: Book Now''s '
+    'Mechanics not online now (deactivated ones never), the acting customer''s favorites first, then by rating: Book Now''s '
     'view-only list when nobody is online (SPEC §3.1). Raises UP001.';
 grant execute on function app.offline_mechanics(bigint) to autodoctor_app;

@@ -43,7 +43,9 @@ begin
             ] || coalesce((select array_agg('knows ' || s || ' +15' order by s) from unnest(m.specialties) s
                            where p_concern is not null and position(lower(s) in lower(p_concern)) > 0), '{}'), null) as reasons
             from app.mechanics m
-            where (p_service_type is distinct from 'in_person' or m.workshop_id is not null)
+            join app.users u on u.id = m.id
+            where u.deactivated_at is null
+              and (p_service_type is distinct from 'in_person' or m.workshop_id is not null)
               and (p_request_type is distinct from 'brand_specialist'
                    or exists (select 1 from unnest(m.brands) b where lower(b) = lower(btrim(p_make))))
         )
@@ -54,9 +56,10 @@ begin
 end
 $$;
 comment on function app.rank_mechanics(bigint, text, text, text, text, text, text) is
-    'Every mechanic who may serve the request, best first, with the score of SPEC §8 and its reasons: online '
-    '+50 (else seen within 30 min +30, 1 h +20, today +10), +15 per specialty the concern names, make '
-    'specialist +30, 10+ years +20 (5-9 +10), same postal FSA +10 (else same city +5), rating 5.0 +20, '
-    '4.5+ +15, 4.0+ +10, 3.5+ +5. brand_specialist keeps the make''s specialists; in_person those with a '
-    'workshop. A city or postal code given replaces the customer''s own. Raises UV008 (brand specialist without a make).';
+    'Every mechanic who may serve the request (never a deactivated one), best first, with the score of SPEC §8 '
+    'and its reasons: online +50 (else seen within 30 min +30, 1 h +20, today +10), +15 per specialty the '
+    'concern names, make specialist +30, 10+ years +20 (5-9 +10), same postal FSA +10 (else same city +5), '
+    'rating 5.0 +20, 4.5+ +15, 4.0+ +10, 3.5+ +5. brand_specialist keeps the make''s specialists; in_person '
+    'those with a workshop. A city or postal code given replaces the customer''s own. Raises UV008 (brand '
+    'specialist without a make).';
 grant execute on function app.rank_mechanics(bigint, text, text, text, text, text, text) to autodoctor_app;

@@ -2,12 +2,12 @@ create or replace function app.require_role(p_actor bigint, variadic p_roles tex
 language plpgsql stable
 as $$
 begin
-    if not exists (select 1 from app.users where id = p_actor and role = any (p_roles)) then
+    if not exists (select 1 from app.users where id = p_actor and role = any (p_roles) and deactivated_at is null) then
         raise exception using errcode = 'UP001',
             message = format('user %s may not act as %s', p_actor, array_to_string(p_roles, ' or '));
     end if;
 end
 $$;
 comment on function app.require_role(bigint, text[]) is
-    'Raises UP001 unless the acting user exists and has one of the roles. Used by the functions that act '
-    'for a person; not callable by the app itself.';
+    'Raises UP001 unless the acting user exists, is not deactivated and has one of the roles. Used by the '
+    'functions that act for a person; not callable by the app itself.';

@@ -22,8 +22,10 @@ begin
     into m
     from app.mechanics mc
     join app.mechanic_settings s on s.mechanic_id = mc.id
+    join app.users u on u.id = mc.id
     left join app.workshops w on w.id = mc.workshop_id
-    where mc.id = p_mechanic;
+    where mc.id = p_mechanic
+      and u.deactivated_at is null;  -- a deactivated mechanic has no schedule: no slot, hold or booking
     if not found then
         return;
     end if;
@@ -68,4 +70,5 @@ comment on function app.schedule_window(bigint, timestamptz, timestamptz) is
     'A mechanic''s schedule over the local dates a window touches, as instants: own weekly blocks (mechanic''s '
     'zone), workshop hours, breaks and closed days (workshop''s zone), approved time off, and the availability '
     'source of SPEC §1 (own blocks; own blocks ∩ workshop hours; workshop hours). Wall-clock times are '
-    'converted per date, so they stay fixed across DST changes. No row for an unknown mechanic.';
+    'converted per date, so they stay fixed across DST changes. No row for an unknown or deactivated mechanic, '
+    'so evaluate_slots finds no free slot for them.';

@@ -15,7 +15,8 @@ begin
     if p_start is null or p_end is null or p_end <= p_start or p_end - p_start > interval '8 hours' then
         raise exception using errcode = 'UV007', column = 'end', message = 'a slot ends after it starts, within 8 hours';
     end if;
-    if not exists (select 1 from app.mechanics where id = p_mechanic) then
+    if not exists (select 1 from app.mechanics m join app.users u on u.id = m.id
+                   where m.id = p_mechanic and u.deactivated_at is null) then
         raise exception using errcode = 'UN002', message = format('no mechanic %s', p_mechanic);
     end if;
     return query
@@ -25,5 +26,5 @@ end
 $$;
 comment on function app.slot_availability(bigint, timestamptz, timestamptz, text, bigint) is
     'Whether [start, end) is free for the mechanic (SPEC §5), with the reason code and its message when not. '
-    'Raises UV001 (service type), UV007 (end not after start, or over 8 hours), UN002 (unknown mechanic).';
+    'Raises UV001 (service type), UV007 (end not after start, or over 8 hours), UN002 (unknown or deactivated mechanic).';
 grant execute on function app.slot_availability(bigint, timestamptz, timestamptz, text, bigint) to autodoctor_app;

@@ -1,0 +1,24 @@
+"""The platform admin's workspace (SPEC §1, §15, §16, §20): the overview, accounts, money oversight,
+operations and analytics, one module each."""
+from flask import Blueprint, g, render_template
+
+import db
+from blueprints.analytics import analytics_page
+from blueprints.auth import requires_role
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+bp.before_request(requires_role("admin"))
+
+
+@bp.route("/analytics")
+def analytics():
+    return analytics_page("Platform analytics", "admin.analytics", endpoint_args={})
+
+
+@bp.route("/")
+def dashboard():
+    return render_template("admin/dashboard.html", overview=db.call_one("admin_overview", actor=g.user["id"]),
+                           audit=db.call("money_audit"))
+
+
+from blueprints.admin import accounts, money, operations  # noqa: E402,F401  (the modules register their routes on bp)

@@ -1,0 +1,26 @@
+create or replace function app.admin_money_attention(p_actor bigint, p_stuck_after interval default interval '15 minutes')
+returns table (what text, id bigint, at timestamptz, status text, amount_cents integer, attempts integer,
+               customer_name text, session_id bigint, detail text)
+language plpgsql stable security definer
+set search_path = app, pg_temp
+as $$
+#variable_conflict use_column
+begin
+    perform app.require_role(p_actor, 'admin');
+    return query
+        select 'payment'::text, p.id, p.created_at, p.status, p.amount_cents, null::integer, u.name, p.session_id,
+               nullif(concat_ws(' · ', p.intent_id, p.failure_message), '')
+        from app.payments p join app.users u on u.id = p.customer_id
+        where p.status in ('pending', 'processing') and p.created_at < app.app_now() - p_stuck_after
+        union all
+        select 'refund', f.id, f.created_at, f.status, f.amount_cents, f.attempts, u.name, f.session_id,
+               nullif(concat_ws(' · ', f.reason, f.failure_message), '')
+        from app.refunds f join app.payments p on p.id = f.payment_id join app.users u on u.id = p.customer_id
+        where f.status = 'pending' or f.status = 'failed'
+        order by 3;
+end
+$$;
+comment on function app.admin_money_attention(bigint, interval) is
+    'Money that needs the platform admin: payments whose gateway answer has not come for p_stuck_after '
+    '(pending or processing), and refunds not yet sent or failed. Raises UP001.';
+grant execute on function app.admin_money_attention(bigint, interval) to autodoctor_app;

@@ -1,0 +1,116 @@
+create or replace function app.analytics_revenue(
+    p_actor bigint,
+    p_from date,
+    p_to date,
+    p_zone text,
+    p_mechanic bigint default null,
+    p_workshop bigint default null,
+    p_bucket text default 'day'
+) returns table (
+    bucket date, level text, mechanic_id bigint, mechanic_name text, workshop_id bigint, workshop_name text,
+    charged_cents bigint, refunded_cents bigint, refund_pending_cents bigint, credited_cents bigint,
+    platform_cents bigint, payee_cents bigint
+)
+language plpgsql stable security definer
+set search_path = app, pg_temp
+as $$
+#variable_conflict use_column
+declare
+    q record;
+begin
+    select * into q from app.analytics_request(p_actor, p_from, p_to, p_zone, p_mechanic, p_workshop);
+    if p_bucket is null or p_bucket not in ('day', 'week') then
+        raise exception using errcode = 'UV091', column = 'bucket', message = 'buckets are days or weeks';
+    end if;
+    return query
+        with money as not materialized (
+            -- each ledger by the time its money moved, index-only on the covering indexes of 0017
+            select p.succeeded_at as at, p.session_id, p.amount_cents + p.credit_cents as charged, 0 as refunded,
+                   0 as pending, 0 as credited, 0 as platform, 0 as payee
+            from app.payments p
+            where p.status = 'succeeded' and p.succeeded_at >= q.lo and p.succeeded_at < q.hi
+            union all
+            -- a refund counts once the gateway has sent it; until then it is pending (by when it was decided)
+            select r.completed_at, r.session_id, 0, r.amount_cents, 0, 0, 0, 0
+            from app.refunds r
+            where r.status = 'succeeded' and r.completed_at >= q.lo and r.completed_at < q.hi
+            union all
+            select r.created_at, r.session_id, 0, 0, r.amount_cents, 0, 0, 0
+            from app.refunds r
+            where r.status = 'pending' and r.created_at >= q.lo and r.created_at < q.hi
+            union all
+            -- credit granted for a booking; credit a failed payment gives back was never charged
+            select c.created_at, c.session_id, 0, 0, 0, c.amount_cents, 0, 0
+            from app.credit_entries c
+            where c.amount_cents > 0 and c.reason <> 'payment_failed' and c.created_at >= q.lo and c.created_at < q.hi
+            union all
+            select y.created_at, y.session_id, 0, 0, 0, 0,
+                   case when y.payee = 'platform' then y.amount_cents else 0 end,
+                   case when y.payee <> 'platform' then y.amount_cents else 0 end
+            from app.payouts y
+            where y.created_at >= q.lo and y.created_at < q.hi
+        ), seen as (
+            -- the whole platform: every row, with its session's mechanic when it has one
+            select x.*, s.mechanic_id
+            from money x
+            left join app.sessions s on s.id = x.session_id
+            where q.platform
+            union all
+            -- a narrower view: the rows of its mechanics' sessions (a session's money never moves before the
+            -- session is created: its first payment succeeds in the transaction that creates it)
+            select x.*, s.mechanic_id
+            from money x
+            join app.sessions s on s.id = x.session_id
+            where not q.platform and s.mechanic_id = any(q.mechanics) and s.created_at < q.hi
+        ), placed as (
+            select case p_bucket when 'day' then (a.at at time zone p_zone)::date
+                        else date_trunc('week', a.at at time zone p_zone)::date end as bucket,
+                   a.mechanic_id, m.workshop_id, a.charged, a.refunded, a.pending, a.credited, a.platform, a.payee
+            from seen a
+            left join app.mechanics m on m.id = a.mechanic_id
+        ), sums as (
+            select a.bucket, a.mechanic_id, a.workshop_id,
+                   grouping(a.mechanic_id, a.workshop_id) as grouped,
+                   sum(a.charged)::bigint as charged, sum(a.refunded)::bigint as refunded,
+                   sum(a.pending)::bigint as pending, sum(a.credited)::bigint as credited,
+                   sum(a.platform)::bigint as platform, sum(a.payee)::bigint as payee
+            from placed a
+            group by grouping sets ((a.bucket, a.mechanic_id), (a.bucket, a.workshop_id), (a.bucket))
+        ), buckets as (
+            select distinct case p_bucket when 'day' then d::date else date_trunc('week', d)::date end as bucket
+            from generate_series(p_from::timestamp, p_to::timestamp, interval '1 day') d
+        )
+        select x.bucket, x.level, x.mechanic_id, u.name, x.workshop_id, w.name, x.charged, x.refunded, x.pending,
+               x.credited, x.platform, x.payee
+        from (
+            select s.bucket, case s.grouped when 1 then 'mechanic' else 'workshop' end as level, s.mechanic_id,
+                   s.workshop_id, s.charged, s.refunded, s.pending, s.credited, s.platform, s.payee,
+                   case s.grouped when 1 then 0 else 1 end as rank
+            from sums s
+            where (s.grouped = 1 and s.mechanic_id is not null) or (s.grouped = 2 and s.workshop_id is not null)
+            union all
+            select b.bucket, 'total', null, null, coalesce(s.charged, 0), coalesce(s.refunded, 0), coalesce(s.pending, 0),
+                   coalesce(s.credited, 0), coalesce(s.platform, 0), coalesce(s.payee, 0), 2
+            from buckets b
+            left join sums s on s.bucket = b.bucket and s.grouped = 3
+        ) x
+        left join app.users u on u.id = x.mechanic_id
+        left join app.workshops w on w.id = x.workshop_id
+        order by x.bucket, x.rank, u.name, x.mechanic_id, w.name, x.workshop_id;
+end
+$$;
+comment on function app.analytics_revenue(bigint, date, date, text, bigint, bigint, text) is
+    'Revenue and payouts (SPEC §15) over the local dates p_from..p_to of zone p_zone, in buckets of p_bucket '
+    '(day, or week: bucket is the local day, or the Monday of the ISO week, whose first and last weeks may be '
+    'partial): per mechanic (level mechanic), per workshop (level workshop: the money of its mechanics) and in '
+    'total (level total, one row for every bucket, zeros included; mechanic and workshop rows only where money '
+    'moved). In cents: charged (payments that succeeded, card plus account credit spent, when they succeeded), '
+    'refunded (refunds the gateway has sent, when it did), refund_pending (refunds decided but not yet sent, '
+    'when they were decided; failed ones are in neither), credited (account credit granted for bookings: late '
+    'cancellations, no-shows, money given back as credit), platform (the platform''s share) and payee (the '
+    'mechanic''s or workshop''s share) from the payout ledger. Money belongs to its session''s mechanic; a '
+    'workshop''s is its mechanics'' (mechanics.workshop_id). Money of no mechanic''s session (a payment that '
+    'bought nothing, always given back whole; a Book Now request nobody took) counts only for a platform admin '
+    'viewing the whole platform (analytics_request). Raises UP001, UV004, UV090, UV006, UN001, and UV091 for a '
+    'bucket other than day or week.';
+grant execute on function app.analytics_revenue(bigint, date, date, text, bigint, bigint, text) to autodoctor_app;
