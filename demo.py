@@ -1,11 +1,21 @@
 """The demo world: three workshops in three zones, twenty mechanics of all three types with real-looking weekly
 blocks, breaks, time off, ratings, specialties and brands (a few online), customers with vehicles, and paid
-bookings in the coming days (online sessions, visits at Queen West Auto Care, a request, a hold).
+bookings in the coming days (online sessions, visits at Queen West Auto Care, a request, a hold); then eight
+weeks of history before today, lived through the product's own functions with the database clock moved to
+each moment (see "The past weeks" below), so that analytics and ledgers have something real to show.
 
 Loaded by `flask seed-demo`, and by `flask serve` into an empty database. Every login's password is
 DEMO_PASSWORD (README.md lists the logins).
 """
+import bisect
+import collections
 import datetime as dt
+import heapq
+import itertools
+import logging
+import random
+from types import SimpleNamespace
+from zoneinfo import ZoneInfo
 
 import psycopg
 from psycopg.rows import dict_row
@@ -135,6 +145,9 @@ CUSTOMERS = [
 ]
 # instant booking off: each booking with them is a request they accept or decline
 REQUESTS_ONLY = ["omar.farouk@queenwestauto.example"]
+# a minimum notice of one hour instead of the default two: they take bookings at short notice
+SHORT_NOTICE = ["ravi.sandhu@autodoctor.example", "sofia.marchetti@autodoctor.example",
+                "beatriz.alves@autodoctor.example"]
 
 # paid bookings, made as the app makes them (hold, checkout, the test gateway's charge), on the mechanic's n-th
 # day with free time from now (so the demo is always current), at the first free start from a local time:
@@ -193,12 +206,18 @@ def seed(dsn):
                          [customers[customer], mechanics[mechanic]])
         conn.execute("update app.mechanic_settings set instant_booking = false where mechanic_id = any (%s)",
                      [[mechanics[email] for email in REQUESTS_ONLY]])
+        for email in SHORT_NOTICE:
+            conn.execute("select app.update_mechanic_settings(%s, 15, 60, 30, true)", [mechanics[email]])
         gateway = payments.TestGateway()
         for customer, mechanic, service, plan, nth_day, earliest, vehicle, category, concern in BOOKINGS:
             hold = _hold(conn, customers[customer], mechanics[mechanic], service, plan, nth_day, earliest)
             _pay(conn, gateway, customers[customer], hold, plan, vehicle, category, concern)
         for customer, mechanic, service, plan, nth_day, earliest in HOLDS:
             _hold(conn, customers[customer], mechanics[mechanic], service, plan, nth_day, earliest)
+        _history(conn, gateway, today, password_hash, workshops)
+        # the walk left everyone as their last shift did: who is online now is the present world's
+        for m in MECHANICS:
+            _presence(conn, mechanics[m[1]], m[-1])
     return admin_id
 
 
@@ -235,16 +254,22 @@ def _mechanic(conn, m, workshops, password_hash):
     mechanic_id = _staff(conn, "mechanic", email, password_hash, name, zone, workshops.get(workshop), partnership)
     conn.execute(
         "update app.mechanics set city = %s, province = %s, postal_code = %s, years_experience = %s, rating = %s, "
-        "rating_count = %s, specialties = %s, brands = %s, headline = %s, currently_on_shift = %s, "
-        "last_seen_at = app.app_now() - case when %s then interval '0' else interval '3 hours' end where id = %s",
-        [city, province, postal_code, years, rating, rating_count, specialties, brands, headline, online, online,
-         mechanic_id])
+        "rating_count = %s, specialties = %s, brands = %s, headline = %s where id = %s",
+        [city, province, postal_code, years, rating, rating_count, specialties, brands, headline, mechanic_id])
+    _presence(conn, mechanic_id, online)
     for weekdays, spans in blocks.items():
         for weekday in weekdays:
             for start, end in spans:
                 conn.execute("insert into app.mechanic_availability (mechanic_id, weekday, start_time, end_time) "
                              "values (%s, %s, %s, %s)", [mechanic_id, weekday, start, end])
     return mechanic_id
+
+
+def _presence(conn, mechanic_id, online):
+    """Online now, or last seen three hours ago."""
+    conn.execute("update app.mechanics set currently_on_shift = %s, "
+                 "last_seen_at = app.app_now() - case when %s then interval '0' else interval '3 hours' end where id = %s",
+                 [online, online, mechanic_id])
 
 
 def _customer(conn, c, password_hash, serial):
@@ -291,3 +316,852 @@ def _pay(conn, gateway, customer, hold, plan, vehicle, category, concern):
                             payment_method=payment["payment_method"], idempotency_key=payment["idempotency_key"],
                             metadata={"payment_id": payment["id"]}, description=f"Auto Doctor {plan} (scheduled)")
     conn.execute("select app.apply_payment_intent(%s, %s)", [Jsonb(intent), payment["id"]])
+
+
+# --- The past weeks -----------------------------------------------------------------------------------------
+# Eight weeks before today, walked in time order with the database clock moved to each moment
+# (app.set_app_clock), everything made through the product's functions as the people would have made it:
+# bookings held and paid at varied lead times and hours, waivers signed, rooms joined, sessions started and
+# completed with a summary, visits checked in on the tablet, completed and their balance charged; cancellations
+# by customers at each policy tier, by mechanics (the re-match job) and by workshops; no-shows; Book Now requests
+# taken by a mechanic online after seconds or minutes, or expired unanswered (the job, with a full refund);
+# waitlist entries woken by a mechanic going online, some turned into a Book Now session, others expired (the
+# job). Money goes through the offline test gateway, refunds are sent and the outbox delivered as the jobs
+# would. The history ends before today (Toronto) and leaves nothing for the jobs to change. Its customers are
+# people of their own: the demo logins keep the present-day story README.md tells.
+
+HISTORY_DAYS = 56
+HISTORY_SEED = 15  # the walk is the same every time for a given today
+UTC = dt.timezone.utc
+SECOND = dt.timedelta(seconds=1)
+MINUTE = dt.timedelta(minutes=1)
+HOUR = dt.timedelta(hours=1)
+DAY = dt.timedelta(days=1)
+log = logging.getLogger(__name__)
+
+# customers of the past weeks: name, email, zone, city, province, postal code, phone, vehicles (as CUSTOMERS)
+PAST_CUSTOMERS = [
+    ("Ben Carter", "ben.carter@example.com", "America/Toronto", "Toronto", "ON", "M4E 1A1", "+1 416 555 0150",
+     [(2019, "Mazda", "CX-5", "JM3KFBDM", 61200, "CBNM 402")]),
+    ("Sara Nguyen", "sara.nguyen@example.com", "America/Toronto", "Toronto", "ON", "M6H 2P4", None,
+     [(2020, "Toyota", "Corolla", "2T1BURHE", 45800, "CDLR 117")]),
+    ("Daniel Rossi", "daniel.rossi@example.com", "America/Toronto", "Toronto", "ON", "M6G 1K8", "+1 416 555 0163",
+     [(2015, "Ford", "Escape", "1FMCU9GD", 168300, "BXRT 559"), (2022, "Hyundai", "Ioniq 5", "KM8KRDAF", 22400, "CKPW 730")]),
+    ("Priya Shah", "priya.shah@example.com", "America/Toronto", "Mississauga", "ON", "L5M 4Z5", None,
+     [(2017, "Honda", "CR-V", "2HKRW2H8", 121000, "CAJD 846")]),
+    ("Owen MacDonald", "owen.macdonald@example.com", "America/Toronto", "Toronto", "ON", "M4L 3T2", None,
+     [(2011, "Chevrolet", "Silverado", "1GCUYDED", 242000, "AT52 217")]),
+    ("Fatima Hassan", "fatima.hassan@example.com", "America/Toronto", "Toronto", "ON", "M5T 1R9", "+1 647 555 0178",
+     [(2018, "Nissan", "Rogue", "JN8AT2MV", 98700, "CBWE 361")]),
+    ("Emily Wong", "emily.wong@example.com", "America/Toronto", "Toronto", "ON", "M5R 2E3", None,
+     [(2021, "Tesla", "Model 3", "5YJ3E1EA", 38900, "CMDX 218")]),
+    ("Marco DeLuca", "marco.deluca@example.com", "America/Toronto", "Vaughan", "ON", "L4L 8N6", None,
+     [(2014, "BMW", "328i", "WBA5R1C5", 176000, "BVKM 650")]),
+    ("Grace Okonkwo", "grace.okonkwo@example.com", "America/Toronto", "Toronto", "ON", "M3H 5T8", None, []),
+    ("Ryan Kowalczyk", "ryan.kowalczyk@example.com", "America/Toronto", "Hamilton", "ON", "L8P 4R5", None,
+     [(2013, "Dodge", "Grand Caravan", "2C4RDGBG", 201400, "BHTN 337")]),
+    ("Mei Lin", "mei.lin@example.com", "America/Toronto", "Markham", "ON", "L3R 9W5", "+1 905 555 0121",
+     [(2019, "Lexus", "RX 350", "2T2BZMCA", 72100, "CAFV 981")]),
+    ("Mohammed Ali", "mohammed.ali@example.com", "America/Toronto", "Ottawa", "ON", "K2P 0K5", None,
+     [(2019, "Kia", "Sorento", "5XYPG4A3", 77000, "CFHR 310")]),
+    ("Ethan Clarke", "ethan.clarke@example.com", "America/Vancouver", "Vancouver", "BC", "V5L 3X2", None,
+     [(2018, "Subaru", "Forester", "JF2SKAEC", 93300, "LK4 81T")]),
+    ("Harpreet Gill", "harpreet.gill@example.com", "America/Vancouver", "Surrey", "BC", "V3W 1H2", "+1 604 555 0191",
+     [(2016, "Toyota", "Tacoma", "3TMCZ5AN", 154600, "RD3 02M")]),
+    ("Chloe Martin", "chloe.martin@example.com", "America/Vancouver", "Burnaby", "BC", "V5H 2E6", None,
+     [(2020, "Kia", "Niro", "KNDCE3LC", 51700, "SJ7 44K")]),
+    ("Jun Park", "jun.park@example.com", "America/Vancouver", "Vancouver", "BC", "V6K 2G8", None,
+     [(2017, "Mazda", "Mazda3", "JM1BN1U7", 104300, "MF8 27B")]),
+    ("Olivia Thompson", "olivia.thompson@example.com", "America/Vancouver", "North Vancouver", "BC", "V7L 1B5", None,
+     [(2012, "Honda", "Civic", "2HGFB2F5", 188000, "EP9 12W")]),
+    ("Amir Rahimi", "amir.rahimi@example.com", "America/Vancouver", "Richmond", "BC", "V6X 1A6", None,
+     [(2022, "Tesla", "Model Y", "7SAYGDEE", 19800, "RB5 63N")]),
+    ("Nicole Fraser", "nicole.fraser@example.com", "America/Vancouver", "Vancouver", "BC", "V5Z 1M9", None,
+     [(2015, "Volkswagen", "Tiguan", "3VV2B7AX", 139000, "KX2 98P")]),
+    ("Kevin Lau", "kevin.lau@example.com", "America/Vancouver", "Vancouver", "BC", "V6B 3K9", None, []),
+    ("Connor Murphy", "connor.murphy@example.com", "America/Halifax", "Halifax", "NS", "B3H 2Y9", "+1 902 555 0144",
+     [(2014, "Ford", "F-150", "1FTFW1EF", 219000, "FJK 318")]),
+    ("Emma Boudreau", "emma.boudreau@example.com", "America/Halifax", "Dartmouth", "NS", "B2W 3N2", None,
+     [(2019, "Chevrolet", "Equinox", "2GNAXUEV", 84500, "GBH 726")]),
+    ("Isaac MacKinnon", "isaac.mackinnon@example.com", "America/Halifax", "Halifax", "NS", "B3L 2C4", None,
+     [(2010, "Toyota", "Corolla", "2T1BU4EE", 251000, "EZR 904")]),
+    ("Ava LeBlanc", "ava.leblanc@example.com", "America/Halifax", "Bedford", "NS", "B4A 1E4", None,
+     [(2021, "Hyundai", "Elantra", "KMHLM4AG", 31200, "HAD 552")]),
+    ("Jacob Sampson", "jacob.sampson@example.com", "America/Halifax", "Halifax", "NS", "B3K 5X5", None,
+     [(2017, "Ram", "1500", "1C6RR7LT", 132000, "FTN 417")]),
+    ("Zoe Morrison", "zoe.morrison@example.com", "America/Halifax", "Halifax", "NS", "B3J 1T2", None, []),
+    ("Camille Roy", "camille.roy@example.com", "America/Toronto", "Montréal", "QC", "H2J 2L1", None,
+     [(2018, "Audi", "Q5", "WA1BNAFY", 87500, "F45 KPR")]),
+    ("Julien Côté", "julien.cote@example.com", "America/Toronto", "Québec", "QC", "G1R 2B5", None,
+     [(2015, "Subaru", "Impreza", "JF1GPAA6", 158000, "G73 DHN")]),
+    ("Tyler Johnson", "tyler.johnson@example.com", "America/Edmonton", "Calgary", "AB", "T2N 1N4", None,
+     [(2017, "GMC", "Sierra", "3GTU2NEC", 166000, "CKR 4412")]),
+    ("Jessica Kaur", "jessica.kaur@example.com", "America/Edmonton", "Edmonton", "AB", "T5K 0L3", None,
+     [(2020, "Toyota", "RAV4", "2T3W1RFV", 63000, "CHT 8821")]),
+    ("Noah Friesen", "noah.friesen@example.com", "America/Winnipeg", "Winnipeg", "MB", "R3M 2S1", None,
+     [(2013, "Chevrolet", "Cruze", "1G1PC5SB", 197000, "JCW 112")]),
+    ("Megan Power", "megan.power@example.com", "America/St_Johns", "St. John's", "NL", "A1C 2T3", None,
+     [(2016, "Honda", "Civic", "2HGFC2F5", 118000, "HKT 221")]),
+    ("Dylan Whitford", "dylan.whitford@example.com", "America/Regina", "Regina", "SK", "S4S 0A2", None,
+     [(2012, "Ford", "Focus", "1FAHP3F2", 203000, "512 KTP")]),
+    ("Sophie Girard", "sophie.girard@example.com", "America/Toronto", "Gatineau", "QC", "J8X 3X2", None, []),
+]
+# the customers a workshop sees in person: those of its province
+WORKSHOP_PROVINCE = {"toronto": "ON", "vancouver": "BC", "halifax": "NS"}
+
+# scheduled bookings a day a mechanic with time that day gets, on average (before the weekday and the growth)
+DEMAND = {
+    "marcus.chen@autodoctor.example": 1.2, "amelie.tremblay@autodoctor.example": 0.3,
+    "daniel.okafor@autodoctor.example": 0.2, "hannah.kowalski@autodoctor.example": 0.2,
+    "ravi.sandhu@autodoctor.example": 0.35, "chloe.gagnon@autodoctor.example": 0.15,
+    "tom.whitehorse@autodoctor.example": 0.3, "sofia.marchetti@autodoctor.example": 0.25,
+    "nathan.brooks@autodoctor.example": 0.15, "leila.haddad@autodoctor.example": 0.25,
+    "jordan.lee@autodoctor.example": 0.1, "miguel.santos@queenwestauto.example": 1.0,
+    "grace.kim@queenwestauto.example": 0.3, "omar.farouk@queenwestauto.example": 0.25,
+    "ella.novak@queenwestauto.example": 0.15, "kenji@mainstreetgarage.example": 0.9,
+    "aisha@mainstreetgarage.example": 0.3, "fiona@harboursidemotors.example": 0.5,
+    "patrick@harboursidemotors.example": 0.25, "beatriz.alves@autodoctor.example": 0.25,
+}
+WEEKDAY_DEMAND = {1: 1.15, 2: 1.0, 3: 1.0, 4: 1.05, 5: 0.9, 6: 1.2, 7: 0.8}
+# the chance that a mechanic goes online for a while on a day they work (Book Now and the waitlist need them)
+SHIFTS = {
+    "marcus.chen@autodoctor.example": 0.85, "amelie.tremblay@autodoctor.example": 0.7,
+    "ravi.sandhu@autodoctor.example": 0.8, "miguel.santos@queenwestauto.example": 0.7,
+    "fiona@harboursidemotors.example": 0.7, "kenji@mainstreetgarage.example": 0.6,
+    "tom.whitehorse@autodoctor.example": 0.6, "leila.haddad@autodoctor.example": 0.7,
+    "beatriz.alves@autodoctor.example": 0.6, "hannah.kowalski@autodoctor.example": 0.6,
+    "grace.kim@queenwestauto.example": 0.4, "daniel.okafor@autodoctor.example": 0.5,
+    "sofia.marchetti@autodoctor.example": 0.7, "chloe.gagnon@autodoctor.example": 0.5,
+    "nathan.brooks@autodoctor.example": 0.5, "aisha@mainstreetgarage.example": 0.4,
+    "jordan.lee@autodoctor.example": 0.4, "patrick@harboursidemotors.example": 0.4,
+}
+BOOK_NOW_PER_DAY = 1.8
+# when people press Book Now (Toronto's hour): early and late too, when few mechanics are online
+BOOK_NOW_HOURS = {7: 5, 8: 7, 9: 6, 10: 6, 11: 6, 12: 7, 13: 6, 14: 5, 15: 5, 16: 5, 17: 6, 18: 7, 19: 7, 20: 7,
+                  21: 5, 22: 4, 23: 2}
+# when people book (their local hour), and how far ahead: weight, hours from, hours to
+BOOKING_HOURS = {7: 2, 8: 4, 9: 5, 10: 5, 11: 5, 12: 7, 13: 6, 14: 4, 15: 4, 16: 4, 17: 5, 18: 6, 19: 8, 20: 9,
+                 21: 8, 22: 5, 23: 2}
+LEAD_HOURS = [(25, 1, 2), (25, 2, 22), (27, 24, 72), (25, 72, 168), (15, 168, 336)]  # 1-2 h: SHORT_NOTICE only
+PLAN_MINUTES = {"standard": 30, "extended": 45, "premium": 60}
+PLAN_WEIGHTS = {"online": {"standard": 5, "extended": 3, "premium": 2},
+                "in_person": {"standard": 3, "extended": 4, "premium": 3}}
+CATEGORY_WEIGHTS = {"online": {"diagnostic": 5, "consultation": 3, "repair": 2, "maintenance": 2, "inspection": 1},
+                    "in_person": {"repair": 5, "maintenance": 4, "inspection": 2, "diagnostic": 3}}
+# what becomes of a scheduled booking once paid (a tier that its timing does not allow completes instead)
+OUTCOMES = {"online": {"complete": 72, "no_show": 6, "early": 7, "mid": 5, "late": 4, "mechanic_late": 2.5,
+                       "mechanic_early": 3.5},
+            "in_person": {"complete": 74, "no_show": 6, "early": 7, "mid": 5, "late": 3, "workshop": 5}}
+CONCERNS = {
+    "diagnostic": [
+        "The check-engine light is on and the engine hesitates when I merge onto the highway.",
+        "The battery light flickers at idle and the car started slowly twice this week.",
+        "ABS and traction control lights came on together after I hit a pothole.",
+        "Rough idle and a smell of fuel after cold starts.",
+        "A whining noise that rises with engine speed, worse with the A/C on.",
+        "The car pulls to the right and the steering wheel shakes above 90 km/h.",
+    ],
+    "repair": [
+        "Squealing brakes and a softer pedal than usual; I think the pads are done.",
+        "Coolant drips under the front of the car after it sits overnight.",
+        "A clunk from the rear suspension over speed bumps.",
+        "The exhaust got loud this week and rattles underneath at idle.",
+        "The driver's power window stopped halfway and makes a grinding sound.",
+    ],
+    "maintenance": [
+        "Due for an oil change and the tire swap; what else is due at this mileage?",
+        "What should the 100,000 km service include, and what can wait?",
+        "Getting ready for winter: battery test, coolant, wipers and snow tires.",
+        "The dealer says the transmission fluid needs a flush. Is it worth it?",
+    ],
+    "inspection": [
+        "Pre-purchase inspection of a used car I am looking at this weekend.",
+        "A safety inspection before I transfer the ownership.",
+        "Rust check of the underbody and brake lines before winter.",
+    ],
+    "consultation": [
+        "Two quotes for the same brake job differ by $600. Which one makes sense?",
+        "Is it worth fixing a 12-year-old car with a slipping transmission, or is it time to sell?",
+        "Thinking about an EV for a long winter commute; what should I look out for?",
+        "Which tires for mostly highway driving in a snowy city?",
+    ],
+}
+SUMMARIES = {
+    "diagnostic": [
+        "Read the codes together: a lean condition on bank 1. Most likely a vacuum leak at the intake boot; "
+        "check it before replacing any sensor.",
+        "Weak battery (12.1 V at rest) and a healthy alternator output. Replace the battery; no need for more.",
+        "Wheel speed sensor on the front left is the likely cause. Safe to drive carefully; book the repair soon.",
+        "Sounds like the power steering pump. Top up the fluid, and have the belt and pump looked at this month.",
+    ],
+    "repair": [
+        "Pads are at 2 mm and the rotors are scored: replace both on the front axle. Fair price is $350-450.",
+        "The leak is from the lower radiator hose clamp. Cheap fix; do not drive far until it is done.",
+        "Worn sway bar links on the rear. Not urgent, but replace them with the next service.",
+        "A window regulator, not the motor: the part is about $90 and an hour of work.",
+    ],
+    "maintenance": [
+        "Oil change and tire rotation are due; the cabin filter can wait until spring.",
+        "At this mileage: spark plugs, coolant and brake fluid. The transmission flush is optional.",
+        "Nothing urgent: follow the maintenance schedule and check the tire pressure monthly in winter.",
+    ],
+    "inspection": [
+        "On video: no frame rust, two tires near the limit, a small oil seep at the valve cover. A fair buy at the "
+        "asking price less the tires.",
+        "The brake lines show surface rust only; have them checked on a lift at the next safety inspection.",
+    ],
+    "consultation": [
+        "The cheaper quote leaves out the rotors, which do need replacing: compare like with like.",
+        "A repair costs more than the car is worth; sell it as is and budget for a newer one.",
+        "Winter tires on their own rims, and a block heater if you park outside.",
+    ],
+}
+CUSTOMER_REASONS = ["Something came up at work.", "A shop nearby could take the car today.",
+                    "The problem went away after a restart.", "I need to pick another day, sorry.", None]
+MECHANIC_REASONS = ["A family emergency: sorry for the short notice.", "I am sick today.",
+                    "My previous appointment is running long."]
+WORKSHOP_REASONS = ["Our lift is out of service that day.", "The technician for this job is off sick.",
+                    "The parts for this job will not arrive in time."]
+DECLINE_REASONS = ["We have no transmission bay free that week; please try another day.",
+                   "This job needs a dealer's tools; we cannot take it."]
+USER_AGENTS = ["Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148 Safari/604.1",
+               "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/126.0 Safari/537.36",
+               "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 Chrome/126.0 Mobile Safari/537.36"]
+IN_PERSON_DEPOSIT = 1500
+REFUSALS = {"UC001", "UC002", "UR002"}  # reserve_slot: taken, customer busy, not available
+
+
+def _history(conn, gateway, today, password_hash, workshops):
+    """The past weeks before `today` (Toronto), then the clock as it was: frozen by a test, or following the
+    real time (null). Returns what happened, counted."""
+    frozen = conn.execute("select frozen_at from app.app_clock").fetchone()[0]
+    walk = _Walk(conn, gateway, today, password_hash, workshops)
+    walk.plan()
+    walk.run()
+    conn.execute("select app.set_app_clock(%s)", [frozen])
+    log.info("demo history: %s", dict(sorted(walk.counts.items())))
+    return walk.counts
+
+
+def _day(t):
+    return int(t.timestamp()) // 86400
+
+
+class _Walk:
+    """The past weeks as a discrete-event simulation: each event happens at its moment, with the clock there,
+    and may plan later ones (a booking plans its session's day, a mechanic going online wakes the waitlist)."""
+
+    def __init__(self, conn, gateway, today, password_hash, workshops):
+        self.conn, self.gateway = conn, gateway
+        self.rows = conn.cursor(row_factory=dict_row)
+        self.rng = random.Random(HISTORY_SEED)
+        toronto = ZoneInfo("America/Toronto")
+        self.end = dt.datetime.combine(today, dt.time(0), toronto).astimezone(UTC)
+        self.first = dt.datetime.combine(today - dt.timedelta(HISTORY_DAYS), dt.time(0), toronto).astimezone(UTC)
+        # nothing happens before the cancellation policy and the waiver texts were in force
+        self.floor = conn.execute(
+            "select greatest((select min(effective_from) from app.cancellation_policies), "
+            "                (select min(published_at) from app.waiver_versions)) + interval '1 day'").fetchone()[0]
+        self.heap, self.order, self.clock = [], itertools.count(), None
+        self.counts = collections.Counter()
+        self.busy_m, self.busy_c, self.shop = {}, {}, {}  # (who, day) → [(from, to)]
+        self.online = {}  # mechanic → end of their shift
+        self.waiting = {}  # customer → when their waitlist entry runs out
+        self._people(password_hash, workshops)
+        self._schedules()
+
+    # -- the cast ---------------------------------------------------------------------------------------------
+
+    def _people(self, password_hash, workshops):
+        self.customers = []
+        for serial, c in enumerate(PAST_CUSTOMERS, start=10):
+            customer_id = _customer(self.conn, c, password_hash, serial)
+            makes = dict(self.conn.execute(
+                "select id, lower(make) from app.vehicles where customer_id = %s order by id", [customer_id]))
+            self.customers.append(SimpleNamespace(id=customer_id, name=c[0], zone=ZoneInfo(c[2]), province=c[4],
+                                                  vehicles=list(makes), makes=makes))
+        self.admins = dict(self.conn.execute("select workshop_id, min(user_id) from app.workshop_admins group by 1"))
+        self.capacity = dict(self.conn.execute(
+            "select workshop_id, min(capacity) from app.workshop_availability group by 1"))
+        self.province = {w_id: WORKSHOP_PROVINCE[key] for key, w_id in workshops.items()}
+
+    def _schedules(self):
+        """Each mechanic's bookable time over the walk, from the one truth the booking functions use
+        (schedule_window: blocks, workshop hours, breaks, closed days, time off), and its starts on their grid."""
+        self.mechanics = {}
+        for m in self.rows.execute(
+                "select m.id, u.email, m.timezone, m.workshop_id, s.buffer_minutes, s.min_notice_minutes, "
+                "       s.instant_booking, s.slot_interval_minutes, "
+                "       app.mechanic_type_of(m.workshop_id, m.account_type) as kind, "
+                "       array(select lower(b) from unnest(m.brands) b) as brands, "
+                "       w.source - w.workshop_breaks - w.workshop_closed - w.time_off as open "
+                "from app.mechanics m join app.users u on u.id = m.id "
+                "join app.mechanic_settings s on s.mechanic_id = m.id "
+                "cross join lateral app.schedule_window(m.id, %s, %s) w order by m.id",
+                [self.first - 2 * DAY, self.end + DAY]):
+            zone = ZoneInfo(m["timezone"])
+            grid = dt.timedelta(minutes=m["slot_interval_minutes"])
+            spans = sorted((r.lower.astimezone(UTC), r.upper.astimezone(UTC)) for r in m["open"])
+            starts = []
+            for lo, hi in spans:
+                # the grid counts real minutes from local midnight, as evaluate_slots does
+                midnight = dt.datetime.combine(lo.astimezone(zone).date(), dt.time(0), zone).astimezone(UTC)
+                at = midnight + grid * -((midnight - lo) // grid)
+                while at + 30 * MINUTE <= hi:
+                    starts.append((at, hi))
+                    at += grid
+            self.mechanics[m["id"]] = SimpleNamespace(
+                id=m["id"], email=m["email"], zone=zone, workshop=m["workshop_id"], kind=m["kind"],
+                buffer=dt.timedelta(minutes=m["buffer_minutes"]), notice=dt.timedelta(minutes=m["min_notice_minutes"]),
+                requests_only=not m["instant_booking"], brands=set(m["brands"]), spans=spans, starts=starts,
+                keys=[s for s, _ in starts])
+
+    # -- planning ---------------------------------------------------------------------------------------------
+
+    def plan(self):
+        rng = self.rng
+        for m in self.mechanics.values():
+            by_day = collections.defaultdict(list)
+            for start, _ in m.starts:
+                if self.first <= start and start + 2 * HOUR <= self.end:
+                    by_day[start.astimezone(m.zone).date()].append(start)
+            for day, starts in sorted(by_day.items()):
+                rate = DEMAND.get(m.email, 0) * WEEKDAY_DEMAND[day.isoweekday()] * self._growth(starts[0])
+                for _ in range(self._poisson(rate)):
+                    self._plan_booking(m, rng.choice(starts))
+                self._plan_shifts(m, day)
+        toronto = ZoneInfo("America/Toronto")
+        day = self.first.astimezone(toronto).date()
+        while (start := dt.datetime.combine(day, dt.time(0), toronto).astimezone(UTC)) < self.end:
+            for _ in range(self._poisson(BOOK_NOW_PER_DAY * self._growth(start))):
+                at = self._local_moment(day, toronto, BOOK_NOW_HOURS)
+                if self.floor <= at and at + 3 * HOUR <= self.end:
+                    self.at(at, self.book_now)
+            day += DAY
+        at = self.first - 15 * DAY
+        while at < self.end:
+            self.at(at, self.deliver)
+            at += 12 * HOUR
+        self.at(self.end - MINUTE, self.deliver)
+
+    def _growth(self, at):
+        """The platform grows: a third more bookings at the end of the walk than at its start."""
+        return 0.85 + 0.3 * (at - self.first) / (self.end - self.first)
+
+    def _poisson(self, rate):
+        n, p, limit = 0, 1.0, 2.718281828459045 ** -rate
+        while True:
+            p *= self.rng.random()
+            if p <= limit:
+                return n
+            n += 1
+
+    def _pick(self, weights):
+        return self.rng.choices(list(weights), weights=list(weights.values()))[0]
+
+    def _local_moment(self, day, zone, hours=BOOKING_HOURS):
+        """A moment of a local day at an hour people book at."""
+        wall = dt.time(self._pick(hours), self.rng.randrange(60), self.rng.randrange(60))
+        return dt.datetime.combine(day, wall, zone).astimezone(UTC)
+
+    def _plan_booking(self, m, target):
+        rng = self.rng
+        service = "online"
+        if m.workshop and (m.requests_only or rng.random() < 0.75):
+            service = "in_person"
+        pool = [c for c in self.customers if service == "online" or c.province == self.province[m.workshop]]
+        customer = rng.choice(pool)
+        vehicle = rng.choice(customer.vehicles) if customer.vehicles and rng.random() < 0.85 else None
+        category = self._pick(CATEGORY_WEIGHTS[service])
+        # how far ahead: at least the mechanic's notice; a request is made a day ahead at least
+        least = self._least(m)
+        while True:
+            _, lo, hi = rng.choices(LEAD_HOURS, weights=[w for w, _, _ in LEAD_HOURS])[0]
+            if hi * HOUR > least:
+                break
+        lead = dt.timedelta(seconds=rng.uniform(max(lo * HOUR, least).total_seconds(), hi * 3600))
+        created = target - lead
+        local = created.astimezone(customer.zone)
+        if lead >= 20 * HOUR:
+            # made that day at an hour people book at
+            moment = self._local_moment(local.date(), customer.zone)
+            if target - moment >= least:
+                created = moment
+        elif local.hour < 7:
+            # nobody books at night: the evening before
+            created = dt.datetime.combine(local.date() - DAY, dt.time(rng.randrange(19, 23), rng.randrange(60)),
+                                          customer.zone).astimezone(UTC)
+        created = created.replace(microsecond=0)
+        if created < self.floor:
+            return
+        story = SimpleNamespace(mechanic=m, customer=customer, service=service,
+                                plan=self._pick(PLAN_WEIGHTS[service]), vehicle=vehicle, category=category,
+                                concern=rng.choice(CONCERNS[category]), target=target, claims=[])
+        self.at(created, self.book, story)
+
+    @staticmethod
+    def _least(m):
+        """How far ahead a booking is made at least: the mechanic's notice; a request a day, to be answered."""
+        return max(m.notice, DAY if m.requests_only else dt.timedelta(0)) + 5 * MINUTE
+
+    def _plan_shifts(self, m, day):
+        """Online for most of some of the day's blocks (a morning, an afternoon after the break): from a while
+        after a block starts to a while before it ends."""
+        for lo, hi in m.spans:
+            if lo.astimezone(m.zone).date() != day or hi - lo < 2 * HOUR or hi > self.end - HOUR:
+                continue
+            if self.rng.random() >= SHIFTS.get(m.email, 0):
+                continue
+            # a workshop's own mechanics are there when it opens; the others log on when it suits them
+            late = self.rng.uniform(0, 15) * MINUTE if m.kind == "workshop_affiliated" \
+                else (hi - lo) * self.rng.uniform(0, 0.3)
+            start = (lo + late).replace(second=0, microsecond=0)
+            end = (hi - (hi - lo) * self.rng.uniform(0, 0.2)).replace(second=0, microsecond=0)
+            if start >= self.floor and end - start >= 90 * MINUTE:
+                self.at(start, self.go_online, m, end)
+                self.at(end, self.go_offline, m)
+                owners = [(c, v) for c in self.customers for v, make in c.makes.items() if make in m.brands]
+                if owners and self.rng.random() < 0.07:
+                    # someone wants a specialist in their car's make shortly before this one logs on
+                    self.at(start - self.rng.uniform(3, 40) * MINUTE, self.book_now, None, None,
+                            self.rng.choice(owners))
+
+    # -- the walk ---------------------------------------------------------------------------------------------
+
+    def at(self, when, action, *args):
+        when = when.replace(microsecond=0)
+        if self.clock is not None and when < self.clock:
+            raise RuntimeError(f"demo history: {action.__name__} planned at {when}, before the clock ({self.clock})")
+        heapq.heappush(self.heap, (when, next(self.order), action, args))
+
+    def run(self):
+        # pipelined: what the walk does not read back (the clock, most steps) does not wait for its answer
+        with self.conn.pipeline():
+            self._run()
+
+    def _run(self):
+        first = True
+        while self.heap:
+            when, _, action, args = heapq.heappop(self.heap)
+            if when != self.clock:
+                self.conn.execute("select app.set_app_clock(%s)", [when])
+                self.clock = when
+            if first:
+                # the walk starts with everyone offline; who goes online when is the shifts'
+                for m in self.mechanics:
+                    self.conn.execute("select app.set_on_shift(%s, false)", [m])
+                first = False
+            action(*args)
+
+    @property
+    def now(self):
+        return self.clock
+
+    def later(self, low_seconds, high_seconds):
+        """A moment between low and high seconds from now."""
+        return self.now + dt.timedelta(seconds=self.rng.uniform(low_seconds, high_seconds))
+
+    # -- who is free: the walk's own book of claims, so that what it asks the functions for is free ------------
+
+    def _free(self, table, key, lo, hi, capacity=1):
+        overlapping = 0
+        for day in range(_day(lo), _day(hi) + 1):
+            for a, b in table.get((key, day), ()):
+                if a < hi and lo < b:
+                    overlapping += 1
+        return overlapping < capacity
+
+    def _take(self, story, table, key, lo, hi):
+        for day in range(_day(lo), _day(hi) + 1):
+            table.setdefault((key, day), []).append((lo, hi))
+        story.claims.append((table, key, lo, hi))
+
+    def claim(self, story, since=None):
+        """The session's time, as the functions will hold it (the mechanic's with its buffer after), or from
+        `since` (a Book Now request, from the moment it is paid)."""
+        m = story.mechanic
+        self._take(story, self.busy_m, m.id, since or story.start, story.end + m.buffer)
+        self._take(story, self.busy_c, story.customer.id, since or story.start, story.end)
+        if story.service == "in_person":
+            self._take(story, self.shop, m.workshop, story.start, story.end)
+
+    def release(self, story):
+        for table, key, lo, hi in story.claims:
+            for day in range(_day(lo), _day(hi) + 1):
+                table[(key, day)].remove((lo, hi))
+        story.claims = []
+
+    def _slot(self, story):
+        """The free start nearest to the one the customer wanted, as the booking functions will see it."""
+        m, c = story.mechanic, story.customer
+        length = PLAN_MINUTES[story.plan] * MINUTE
+        earliest, latest = self.now + self._least(m), min(self.now + 14 * DAY, self.end - length - HOUR)
+        right = bisect.bisect_left(m.keys, story.target)
+        left = right - 1
+        while left >= 0 or right < len(m.starts):
+            if right >= len(m.starts) or (left >= 0 and story.target - m.keys[left] < m.keys[right] - story.target):
+                start, span_end = m.starts[left]
+                left -= 1
+            else:
+                start, span_end = m.starts[right]
+                right += 1
+            if abs(start - story.target) > 3 * DAY:
+                return None  # starts come nearest first: the rest are further still
+            if not earliest <= start <= latest or start + length > span_end:
+                continue
+            if not self._free(self.busy_m, m.id, start, start + length + m.buffer):
+                continue
+            if not self._free(self.busy_c, c.id, start, start + length):
+                continue
+            if story.service == "in_person" and not self._free(self.shop, m.workshop, start, start + length,
+                                                              self.capacity[m.workshop]):
+                continue
+            return start
+        return None
+
+    # -- money ------------------------------------------------------------------------------------------------
+
+    def charge(self, payment):
+        """What the card pays, through the test gateway between two function calls (payments._pay)."""
+        if payment["status"] == "pending" and payment["amount_cents"] > 0:
+            intent = self.gateway.charge(
+                amount_cents=payment["amount_cents"], currency=payment["currency"],
+                payment_method=payment["payment_method"], idempotency_key=payment["idempotency_key"],
+                metadata={"payment_id": payment["id"]},
+                description=f"Auto Doctor {payment['plan_code']} ({payment['kind']})")
+            payment = self.rows.execute("select * from app.apply_payment_intent(%s, %s)",
+                                        [Jsonb(intent), payment["id"]]).fetchone()
+        if payment["status"] != "succeeded":
+            raise RuntimeError(f"demo history: payment {payment['id']} is {payment['status']}")
+        return payment
+
+    def _credit(self, customer):
+        return self.conn.execute("select app.credit_balance(%s)", [customer.id]).fetchone()[0]
+
+    def refunds(self, session=None):
+        """The refunds decided, sent as the app sends them right after (payments.send_refunds)."""
+        for r in self.rows.execute("select * from app.pending_refunds(1000, %s)", [session]).fetchall():
+            answer = self.gateway.refund(intent_id=r["intent_id"], amount_cents=r["amount_cents"],
+                                         idempotency_key=r["idempotency_key"],
+                                         metadata={"refund_id": r["refund_id"], "reason": r["reason"]})
+            self.conn.execute("select app.record_refund(%s, %s)", [r["refund_id"], Jsonb(answer)])
+
+    def deliver(self):
+        """The delivery job of the time: what the outbox held went out (email to the mailbox, texts recorded)."""
+        self.conn.execute(
+            "select count(app.record_delivery(o.id, case o.channel when 'email' then 'mailbox' "
+            "                                            when 'sms' then 'recorded' else 'in_app' end)) "
+            "from app.claim_outbox(100000) o")
+
+    # -- scheduled bookings -----------------------------------------------------------------------------------
+
+    def book(self, story):
+        """The customer picks a time on the Schedule page (a 15-minute hold), then pays for it."""
+        if story.service == "in_person" and self._credit(story.customer) >= IN_PERSON_DEPOSIT:
+            # account credit would pay the whole deposit, and begin_balance_payment then finds no card for the
+            # balance (UV012): someone else of the workshop's customers books this visit
+            others = [c for c in self.customers if c.province == story.customer.province]
+            story.customer = next((c for c in self.rng.sample(others, len(others))
+                                   if self._credit(c) < IN_PERSON_DEPOSIT), None)
+            if story.customer is None:
+                self.counts["no_free_time"] += 1
+                return
+            story.vehicle = self.rng.choice(story.customer.vehicles) if story.customer.vehicles else None
+        start = self._slot(story)
+        if start is None:
+            self.counts["no_free_time"] += 1
+            return
+        try:
+            with self.conn.transaction():
+                story.hold = self.conn.execute(
+                    "select hold_id from app.reserve_slot(%s, %s, %s, %s, %s)",
+                    [story.customer.id, story.mechanic.id, start, story.plan, story.service]).fetchone()[0]
+        except psycopg.Error as refusal:
+            if refusal.sqlstate not in REFUSALS:
+                raise
+            log.warning("demo history: reserve_slot refused %s for %s at %s: %s (%s)", story.mechanic.email,
+                        story.customer.name, start, refusal.diag.message_primary, refusal.diag.message_detail)
+            self.counts["refused"] += 1
+            return
+        story.start, story.end = start, start + PLAN_MINUTES[story.plan] * MINUTE
+        self.claim(story)
+        # review and pay: the session is born (a request, for a mechanic whose instant booking is off)
+        payment = self.rows.execute(
+            "select * from app.begin_checkout(p_actor => %s, p_kind => 'scheduled', p_plan => %s, "
+            "p_payment_method => 'pm_card_visa', p_hold_id => %s, p_vehicle_id => %s, p_advice_only => %s, "
+            "p_concern_category => %s, p_concern => %s, p_intake => %s)",
+            [story.customer.id, story.plan, story.hold, story.vehicle, story.vehicle is None, story.category,
+             story.concern, Jsonb({"reminders": self.rng.choice([["24h", "1h", "15min"], ["1h", "15min"], ["24h"]])})]
+        ).fetchone()
+        story.session = self.charge(payment)["session_id"]
+        self.counts[f"booked_{story.service}"] += 1
+        if story.mechanic.requests_only:
+            self._answer(story)
+        else:
+            self._outcome(story)
+
+    def _answer(self, story):
+        """A request waits for the workshop: confirmed, declined, or left until it expires 2 h before."""
+        deadline = story.start - 2 * HOUR
+        r = self.rng.random()
+        if r < 0.07:
+            self.at(deadline + self.rng.uniform(30, 240) * SECOND, self.expire_unanswered, story)
+            return
+        answer = min(self.later(600, 6 * 3600), deadline - 20 * MINUTE)
+        self.at(answer, self.decline if r < 0.14 else self.confirm, story)
+
+    def _outcome(self, story):
+        rng, m = self.rng, story.mechanic
+        left = story.start - self.now
+        weights = dict(OUTCOMES[story.service])
+        feasible = {"early": left >= 25 * HOUR, "mid": left >= 2.5 * HOUR, "late": left >= 30 * MINUTE,
+                    "mechanic_late": m.kind == "virtual_only" and left >= 70 * MINUTE,
+                    "mechanic_early": m.kind == "virtual_only" and left >= 2 * DAY,
+                    "workshop": left >= 4 * HOUR}
+        for kind, ok in feasible.items():
+            if kind in weights and not ok:
+                weights["complete"] += weights.pop(kind)
+        kind = self._pick(weights)
+        start, since = story.start, self.now + 5 * MINUTE
+        between = lambda lo, hi: lo + (hi - lo) * rng.random()  # noqa: E731
+        if kind == "complete":
+            self._run_session(story)
+        elif kind == "no_show":
+            if story.service == "online":
+                self.at(start + between(10.5 * MINUTE, 14 * MINUTE), self.mark_no_show, story)
+            else:
+                self.at(start + between(15 * MINUTE, 20 * MINUTE), self.no_show_job, story)
+        elif kind == "early":
+            self.at(between(since, start - 24 * HOUR - 10 * MINUTE), self.cancel_by_customer, story, "early")
+        elif kind == "mid":
+            self.at(between(max(since, start - 24 * HOUR + 10 * MINUTE), start - 2 * HOUR - 10 * MINUTE),
+                    self.cancel_by_customer, story, "mid")
+        elif kind == "late":
+            self.at(between(max(since, start - 2 * HOUR + 10 * MINUTE), start - 15 * MINUTE),
+                    self.cancel_by_customer, story, "late")
+        elif kind == "mechanic_late":
+            # too close to the start for anyone else's notice: the re-match job gives everything back
+            self.at(between(max(since, start - 55 * MINUTE), start - 25 * MINUTE), self.cancel_by_mechanic, story)
+        elif kind == "mechanic_early":
+            self.at(between(since + HOUR, start - 26 * HOUR), self.cancel_by_mechanic, story)
+        else:
+            self.at(between(since + 30 * MINUTE, start - 3 * HOUR), self.cancel_by_workshop, story)
+
+    def _run_session(self, story):
+        """The session happens: online, waiver and room then the mechanic; in person, the tablet then the work."""
+        length = story.end - story.start
+        if story.service == "online":
+            self.at(story.start - self.rng.uniform(2, 14) * MINUTE, self.join, story)
+            started = story.start + self.rng.uniform(0, 4) * MINUTE
+            self.at(started, self.start, story)
+            self.at(started + length + self.rng.uniform(-4, 8) * MINUTE, self.complete, story)
+        else:
+            self.at(story.start - self.rng.uniform(0, 12) * MINUTE, self.check_in, story)
+            self.at(story.end + self.rng.uniform(0, 25) * MINUTE, self.finish_visit, story)
+
+    def _sign(self, actor, story, mode):
+        self.conn.execute("select app.sign_waiver(%s, %s, %s, null, %s, %s::inet, %s)",
+                          [actor, story.session, mode, story.customer.name,
+                           f"198.51.100.{10 + story.customer.id % 200}", self.rng.choice(USER_AGENTS)])
+
+    def join(self, story):
+        self._sign(story.customer.id, story, "online")
+        self.conn.execute("select app.join_session(%s, %s)", [story.customer.id, story.session])
+
+    def start(self, story):
+        self.conn.execute("select app.start_session(%s, %s)", [story.mechanic.id, story.session])
+
+    def complete(self, story):
+        self.conn.execute("select app.complete_session(%s, %s, %s)",
+                          [story.mechanic.id, story.session, self.rng.choice(SUMMARIES[story.category])])
+        self.counts[f"completed_{story.service}"] += 1
+
+    def check_in(self, story):
+        self._sign(self.admins[story.mechanic.workshop], story, "in_person")
+
+    def finish_visit(self, story):
+        """The workshop completes the visit and charges the balance at once (blueprints/workshop/visits.py)."""
+        admin = self.admins[story.mechanic.workshop]
+        self.conn.execute("select app.complete_visit(%s, %s)", [admin, story.session])
+        self.charge(self.rows.execute("select * from app.begin_balance_payment(%s, %s)",
+                                      [admin, story.session]).fetchone())
+        self.counts["completed_in_person"] += 1
+
+    def confirm(self, story):
+        self.conn.execute("select app.confirm_visit(%s, %s)", [self.admins[story.mechanic.workshop], story.session])
+        self._outcome(story)
+
+    def decline(self, story):
+        self.conn.execute("select app.decline_visit(%s, %s, %s)",
+                          [self.admins[story.mechanic.workshop], story.session, self.rng.choice(DECLINE_REASONS)])
+        self._ended(story, "declined")
+
+    def mark_no_show(self, story):
+        self.conn.execute("select app.mark_no_show(%s, %s)", [story.mechanic.id, story.session])
+        self.counts["no_show"] += 1
+
+    def no_show_job(self, story):
+        """handle_no_shows' work for this visit: nobody checked in 15 minutes after the start."""
+        self.conn.execute("select app.set_actor(null, 'no-show: 15 minutes after the start')")
+        if not self.conn.execute("select app.record_no_show(%s)", [story.session]).fetchone()[0]:
+            raise RuntimeError(f"demo history: visit {story.session} was no no-show")
+        self.counts["no_show"] += 1
+
+    def cancel_by_customer(self, story, tier):
+        self.conn.execute("select * from app.cancel_session(%s, %s, %s, %s)",
+                          [story.customer.id, story.session, self.rng.choice(CUSTOMER_REASONS), tier])
+        self._ended(story, f"cancelled_{tier}")
+
+    def cancel_by_workshop(self, story):
+        self.conn.execute("select * from app.cancel_session(%s, %s, %s)",
+                          [self.admins[story.mechanic.workshop], story.session, self.rng.choice(WORKSHOP_REASONS)])
+        self._ended(story, "cancelled_by_workshop")
+
+    def cancel_by_mechanic(self, story):
+        """The booked mechanic steps out; the re-match job runs a minute later."""
+        self.conn.execute("select * from app.cancel_session(%s, %s, %s)",
+                          [story.mechanic.id, story.session, self.rng.choice(MECHANIC_REASONS)])
+        self.at(self.later(20, 70), self.rematch, story)
+
+    def rematch(self, story):
+        self.conn.execute("select app.rematch_sessions()")
+        session = self.rows.execute("select status, mechanic_id from app.sessions where id = %s",
+                                    [story.session]).fetchone()
+        if session["status"] == "cancelled":
+            self._ended(story, "cancelled_by_mechanic")
+            return
+        self.release(story)
+        story.mechanic = self.mechanics[session["mechanic_id"]]
+        self.claim(story)
+        self.counts["rematched"] += 1
+        self._run_session(story)
+
+    def expire_unanswered(self, story):
+        """The every-minute job: this request (or Book Now request) was not answered in time."""
+        self.conn.execute("select app.expire_unanswered_sessions()")
+        self._ended(story, "expired_book_now" if story.service == "book_now" else "expired_request")
+
+    def _ended(self, story, what):
+        self.refunds(story.session)
+        self.release(story)
+        self.counts[what] += 1
+
+    # -- Book Now and the waitlist ----------------------------------------------------------------------------
+
+    def go_online(self, m, until):
+        self.conn.execute("select app.set_on_shift(%s, true)", [m.id])
+        self.online[m.id] = until
+        if not any(expires > self.now for expires in self.waiting.values()):
+            return  # nobody waits: the trigger woke nobody
+        for entry in self.rows.execute(
+                "select customer_id, plan_code, vehicle_id, concern from app.customer_waitlist "
+                "where notified_for = %s and notified_at = app.app_now() order by id", [m.id]).fetchall():
+            self.waiting.pop(entry["customer_id"], None)
+            self.counts["waitlist_notified"] += 1
+            # some of those told come back and book within the two hours, while the mechanic is online
+            room = (until - self.now).total_seconds() - 900
+            if self.rng.random() < 0.5 and room > 180:
+                self.at(self.later(120, min(room, 3000)), self.book_now, entry, m)
+
+    def go_offline(self, m):
+        self.conn.execute("select app.set_on_shift(%s, false)", [m.id])
+        self.online.pop(m.id, None)
+
+    def expire_waitlist(self):
+        """The every-5-minutes job: entries nobody came online for in two hours."""
+        expired = self.conn.execute("select app.expire_waitlist_entries()").fetchone()[0]
+        self.counts["waitlist_expired"] += expired
+        for customer, until in list(self.waiting.items()):
+            if until <= self.now:
+                del self.waiting[customer]
+
+    def book_now(self, entry=None, notified_by=None, wish=None):
+        """A customer presses Book Now: with a mechanic online, waiver, payment, and a mechanic takes it (or
+        nobody does in ten minutes); with nobody online, the waitlist. `entry`: a waitlist entry woken by
+        `notified_by`, its customer coming back; `wish`: a customer and vehicle looking for a specialist."""
+        rng = self.rng
+        busy_for = 2 * HOUR
+        if entry is not None:
+            customer = next(c for c in self.customers if c.id == entry["customer_id"])
+            vehicle, plan, category, specialist = entry["vehicle_id"], entry["plan_code"], "diagnostic", False
+            concern = entry["concern"] or rng.choice(CONCERNS[category])
+        else:
+            if wish is not None:
+                customer, vehicle = wish
+            else:
+                free = [c for c in self.customers if c.id not in self.waiting
+                        and self._free(self.busy_c, c.id, self.now, self.now + busy_for)]
+                if not free:
+                    return
+                customer = rng.choice(free)
+                vehicle = rng.choice(customer.vehicles) if customer.vehicles and rng.random() < 0.8 else None
+            # Book Now's tabs: All, or Brand specialist (only those who list the car's make)
+            specialist = vehicle is not None and (wish is not None or rng.random() < 0.2)
+            plan = self._pick(PLAN_WEIGHTS["online"])
+            category = self._pick(CATEGORY_WEIGHTS["online"])
+            concern = rng.choice(CONCERNS[category])
+        if customer.id in self.waiting and entry is None \
+                or not self._free(self.busy_c, customer.id, self.now, self.now + busy_for):
+            return
+        online = [m for m, until in self.online.items() if until > self.now + 15 * MINUTE
+                  and (not specialist or customer.makes[vehicle] in self.mechanics[m].brands)]
+        if not online:
+            # nobody (of the tab) online: the waitlist, for whoever comes online next
+            if entry is None and (wish is not None or rng.random() < 0.8):
+                expires = self.conn.execute(
+                    "select expires_at from app.join_waitlist(%s, %s, %s, %s, %s)",
+                    [customer.id, plan, vehicle, vehicle is None, concern]).fetchone()[0]
+                self.waiting[customer.id] = expires
+                self.counts["waitlist_joined"] += 1
+                self.at(expires + rng.uniform(60, 360) * SECOND, self.expire_waitlist)
+            return
+        self.conn.execute("select app.sign_waiver(%s, null, 'online', null, %s, %s::inet, %s)",
+                          [customer.id, customer.name, f"198.51.100.{10 + customer.id % 200}", rng.choice(USER_AGENTS)])
+        payment = self.rows.execute(
+            "select * from app.begin_checkout(p_actor => %s, p_kind => 'immediate', p_plan => %s, "
+            "p_payment_method => 'pm_card_visa', p_vehicle_id => %s, p_advice_only => %s, p_request_type => %s, "
+            "p_concern_category => %s, p_concern => %s, p_is_urgent => %s)",
+            [customer.id, plan, vehicle, vehicle is None, "brand_specialist" if specialist else "general", category,
+             concern, rng.random() < 0.2]).fetchone()
+        story = SimpleNamespace(customer=customer, service="book_now", plan=plan, category=category, claims=[],
+                                session=self.charge(payment)["session_id"])
+        self.counts["booked_book_now"] += 1
+        length = PLAN_MINUTES[plan] * MINUTE
+        # how long until a mechanic takes it: mostly within a minute or two, sometimes several
+        wait = rng.choices([(8, 30), (30, 60), (60, 120), (120, 300), (300, 560)], weights=[25, 25, 20, 20, 10])[0]
+        wait = dt.timedelta(seconds=rng.uniform(*wait))
+        takers = [m for m in online if self.online[m] > self.now + wait + 5 * MINUTE
+                  and self._free(self.busy_m, m, self.now, self.now + wait + length + 15 * MINUTE)]
+        r = rng.random()
+        if r < 0.04:
+            self._take(story, self.busy_c, customer.id, self.now, self.now + 15 * MINUTE)
+            self.at(self.later(90, 420), self.give_up, story)
+            return
+        if r < 0.08 or not takers:
+            self._take(story, self.busy_c, customer.id, self.now, self.now + 15 * MINUTE)
+            self.at(self.now + 10 * MINUTE + rng.uniform(5, 55) * SECOND, self.expire_unanswered, story)
+            return
+        # the mechanic who woke the customer, or mostly one of the three it was offered to by name (SPEC §8)
+        named = [row[0] for row in self.conn.execute(
+            "select mechanic_id from app.session_offers where session_id = %s and kind = 'targeted'", [story.session])
+            if row[0] in takers]
+        if notified_by and notified_by.id in takers:
+            taker = notified_by.id
+        else:
+            taker = rng.choice(named if named and rng.random() < 0.75 else takers)
+        story.mechanic = self.mechanics[taker]
+        story.start = self.now + wait + rng.uniform(40, 180) * SECOND
+        story.end = story.start + length
+        self.claim(story, since=self.now)
+        self.at(self.now + wait, self.accept, story)
+
+    def accept(self, story):
+        self.conn.execute("select app.accept_offer(%s, %s)", [story.mechanic.id, story.session])
+        self.at(story.start, self.start, story)
+        self.at(story.end + self.rng.uniform(-5, 8) * MINUTE, self.complete, story)
+
+    def give_up(self, story):
+        """The customer stops waiting before anyone took it: everything back."""
+        self.conn.execute("select * from app.cancel_session(%s, %s, %s, 'not_accepted')",
+                          [story.customer.id, story.session, "I could not wait any longer."])
+        self._ended(story, "cancelled_book_now")
