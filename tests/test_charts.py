@@ -1,8 +1,7 @@
 """The analytics charts (charts.py and templates/_charts.html): ticks and number formats, each macro rendered
 through a small Flask app and read back with xml.etree (role, title and desc, marks, data table, escaping, the
-empty state), the palette's contrast, and a sample page with every chart opened in Chromium at 1280 and 390 px:
-screenshots under var/screenshots/charts/, and no label cut off, overlapping another or under 12 px."""
-import os
+empty state), the palette's contrast, and the sample page with every chart that tests/e2e/test_chart_layout.py
+opens in Chromium."""
 import xml.etree.ElementTree as ET
 from datetime import date, timedelta
 from decimal import Decimal
@@ -425,39 +424,3 @@ MEASURE = """() => [...document.querySelectorAll("svg.chart-svg")].map(svg => {
 def overlapping(one, other, slack=1.0):
     return (one["x"] + slack < other["x"] + other["w"] and other["x"] + slack < one["x"] + one["w"]
             and one["y"] + slack < other["y"] + other["h"] and other["y"] + slack < one["y"] + one["h"])
-
-
-def test_sample_page_in_chromium(render):
-    from playwright.sync_api import sync_playwright
-
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    sample = SHOTS / "sample.html"
-    sample.write_text(sample_page(render), encoding="utf-8")
-    args = ["--disable-dev-shm-usage"] + (["--no-sandbox"] if os.geteuid() == 0 else [])
-    problems = []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=args)
-        try:
-            for width in (1280, 390):
-                page = browser.new_page(viewport={"width": width, "height": 900})
-                page.goto(sample.as_uri())
-                assert page.evaluate("getComputedStyle(document.body).display") == "flex"  # site.css is linked
-                page.screenshot(path=str(SHOTS / f"sample-{width}.png"), full_page=True)
-                measured = page.evaluate(MEASURE)
-                assert len(measured) == 8 and page.get_by_text("Nothing in this range.").count() == 1
-                assert page.evaluate("document.querySelectorAll('script').length") == 0  # the name stayed text
-                for chart in measured:
-                    for label in chart["labels"]:
-                        where = f"{chart['chart']} at {width} px: {label['text']!r}"
-                        if label["px"] < 12:
-                            problems.append(f"{where} is {label['px']:.1f} px high")
-                        if not (-0.5 <= label["x"] and label["x"] + label["w"] <= chart["width"] + 0.5
-                                and -0.5 <= label["y"] and label["y"] + label["h"] <= chart["height"] + 0.5):
-                            problems.append(f"{where} runs out of the chart")
-                    problems += [f"{chart['chart']} at {width} px: {a['text']!r} overlaps {b['text']!r}"
-                                 for i, a in enumerate(chart["labels"]) for b in chart["labels"][i + 1:]
-                                 if overlapping(a, b)]
-                page.close()
-        finally:
-            browser.close()
-    assert not problems
