@@ -4,8 +4,10 @@ as $$
     -- in-person visits at the workshop, and every booking of its mechanics: their time follows its hours (SPEC §1)
     select count(*)::integer
     from app.workshops w
+    -- the mechanics as one array, read once: a subquery correlated with each upcoming session took seconds on a
+    -- million of them (bench/analytics.py)
     join app.sessions s on s.workshop_id = w.id
-                        or s.mechanic_id in (select m.id from app.mechanics m where m.workshop_id = w.id)
+                        or s.mechanic_id = any (array(select m.id from app.mechanics m where m.workshop_id = p_workshop_id))
     cross join lateral (select (s.scheduled_for at time zone w.timezone)::date as day) l
     left join app.workshop_availability h on h.workshop_id = w.id and h.weekday = extract(isodow from l.day)
     cross join lateral (
