@@ -1,5 +1,5 @@
-"""The platform admin's workspace (SPEC §1, §15, §16, §20): the overview, accounts, money oversight,
-operations and analytics, one module each."""
+"""The platform admin's workspace (SPEC §1, §15, §16, §20): the overview and the analytics here (drawn by
+blueprints/analytics.py, as for workshops and mechanics), accounts, money oversight and operations in modules."""
 from flask import Blueprint, g, render_template
 
 import db

@@ -49,12 +49,17 @@ def _dollars(cents):
     return f"{cents / 100:.2f}"
 
 
-@bp.route("/money")
-def money():
+def _ledger(limit=1000):
     form, first, last = _ledger_form()
     rows = db.call("admin_ledger", actor=g.user["id"], ledger=form.ledger.data, **{"from": first}, to=last,
                    zone=g.user["timezone"], mechanic=form.mechanic.data, workshop=form.workshop.data,
-                   status=form.status.data or None)
+                   status=form.status.data or None, limit=limit)
+    return form, first, last, rows
+
+
+@bp.route("/money")
+def money():
+    form, _, _, rows = _ledger()
     return render_template("admin/money.html", form=form, rows=rows, ledger=LEDGERS[form.ledger.data],
                            total=sum(r["amount_cents"] for r in rows),
                            attention=db.call("admin_money_attention", actor=g.user["id"]))
@@ -62,10 +67,7 @@ def money():
 
 @bp.route("/money.csv")
 def money_csv():
-    form, first, last = _ledger_form()
-    rows = db.call("admin_ledger", actor=g.user["id"], ledger=form.ledger.data, **{"from": first}, to=last,
-                   zone=g.user["timezone"], mechanic=form.mechanic.data, workshop=form.workshop.data,
-                   status=form.status.data or None, limit=10000)
+    form, first, last, rows = _ledger(limit=10000)
     zone = g.user["timezone"]
     return _csv(f"autodoctor-{form.ledger.data}-{first}-{last}.csv",
                 ["id", f"time ({zone})", "kind", "status", "amount (CAD)", "customer", "mechanic", "workshop",
@@ -75,18 +77,22 @@ def money_csv():
                   r["session_id"], r["detail"]] for r in rows))
 
 
+def _payouts_due():
+    form, first, last = date_range()
+    return form, first, last, db.call("admin_payouts_due", actor=g.user["id"], **{"from": first}, to=last,
+                                      zone=g.user["timezone"])
+
+
 @bp.route("/money/payouts-due")
 def payouts_due():
-    form, first, last = date_range()
-    rows = db.call("admin_payouts_due", actor=g.user["id"], **{"from": first}, to=last, zone=g.user["timezone"])
+    form, _, _, rows = _payouts_due()
     return render_template("admin/payouts_due.html", form=form, rows=rows,
                            total=sum(r["amount_cents"] for r in rows if r["payee"] != "platform"))
 
 
 @bp.route("/money/payouts-due.csv")
 def payouts_due_csv():
-    form, first, last = date_range()
-    rows = db.call("admin_payouts_due", actor=g.user["id"], **{"from": first}, to=last, zone=g.user["timezone"])
+    _, first, last, rows = _payouts_due()
     return _csv(f"autodoctor-payouts-due-{first}-{last}.csv",
                 ["payee", "payee id", "name", "stripe account", "sessions", "amount (CAD)"],
                 ([r["payee"], r["payee_id"], r["payee_name"], r["stripe_account_id"], r["sessions"],
