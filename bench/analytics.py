@@ -24,7 +24,7 @@ import sys
 import time
 import urllib.parse
 import urllib.request
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -34,12 +34,10 @@ from werkzeug.security import generate_password_hash
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import migrate  # noqa: E402
-import world  # noqa: E402
+import availability  # noqa: E402
 from db import app_dsn  # noqa: E402
-from embedded_pg import EmbeddedPostgres  # noqa: E402
 
-NOW = datetime(2026, 11, 23, 14, 0, tzinfo=timezone.utc)  # the world's NOW: a Monday morning in Toronto
+NOW = availability.NOW  # the world's NOW: a Monday morning in Toronto
 DAYS = 90
 TARGET_MS = 300
 PASSWORD = "bench-password"
@@ -47,21 +45,12 @@ ADMIN, WORKSHOP_ADMIN = "bench-admin@bench.example", "bench-workshop@bench.examp
 
 
 def database(keep):
-    server = EmbeddedPostgres(base_dir=keep) if keep else EmbeddedPostgres()
-    with psycopg.connect(server.url(), autocommit=True) as conn:
-        fresh = not conn.execute("select 1 from pg_database where datname = 'bench'").fetchone()
-        if fresh:
-            conn.execute("create database bench")
-    dsn = server.url("bench")
-    migrate.upgrade(dsn)
-    if fresh:
-        print("building the world:", flush=True)
-        world.build(dsn, NOW)
-    else:
-        with psycopg.connect(dsn) as conn:
-            if not conn.execute("select exists (select 1 from app.sessions)").fetchone()[0]:
-                server.stop()
-                sys.exit(f"the world kept in {keep} predates sessions and money: delete that folder to rebuild it")
+    """availability.py's world, which also has sessions and money now; a kept one from before them is refused."""
+    server, dsn = availability.database(keep)
+    with psycopg.connect(dsn) as conn:
+        if not conn.execute("select exists (select 1 from app.sessions)").fetchone()[0]:
+            server.stop()
+            sys.exit(f"the world kept in {keep} predates sessions and money: delete that folder to rebuild it")
     return server, dsn
 
 
