@@ -4,8 +4,10 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
-from flask import Flask, render_template, request
+from flask import Flask, Request, g, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.exceptions import BadRequest
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 import charts
@@ -13,7 +15,7 @@ import cli
 import db
 import rooms
 from formats import format_local_time, format_money
-from blueprints import admin, api, auth, booking, customer, dev, main, mechanic, room, scheduling, webhooks, workshop
+from blueprints import account, admin, api, auth, booking, customer, dev, main, mechanic, room, scheduling, webhooks, workshop
 
 ROOT = Path(__file__).resolve().parent
 csrf = CSRFProtect()
@@ -36,18 +38,23 @@ def _local_secret_key(var_dir):
 
 def create_app(config=None):
     app = Flask(__name__)
+    app.request_class = AppRequest
     app.config.from_mapping(
         SECRET_KEY=os.environ.get("SECRET_KEY"),
         DATABASE_URL=os.environ.get("DATABASE_URL"),
         APP_DATABASE_URL=os.environ.get("APP_DATABASE_URL"),
         APP_DB_PASSWORD=os.environ.get("APP_DB_PASSWORD"),
+        # gateway events and reconciliation (payments.py) log in as autodoctor_payments
+        PAYMENTS_DATABASE_URL=os.environ.get("PAYMENTS_DATABASE_URL"),
+        PAYMENTS_DB_PASSWORD=os.environ.get("PAYMENTS_DB_PASSWORD"),
         DB_POOL_SIZE=int(os.environ.get("DB_POOL_SIZE", "10")),
         VAR_DIR=os.environ.get("AUTODOCTOR_VAR", str(ROOT / "var")),
         SESSION_COOKIE_SECURE=_flag("COOKIE_SECURE", True),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_NAME="autodoctor_session",
-        PERMANENT_SESSION_LIFETIME=timedelta(days=14),
+        # the cookie only carries the log-in session's token; the database ends the session (login_policy)
+        PERMANENT_SESSION_LIFETIME=timedelta(days=30),
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session it is tied to
         MAX_CONTENT_LENGTH=64 * 1024 * 1024,
         # without a key, payments go through the built-in offline test gateway (payments.TestGateway)
@@ -78,6 +85,9 @@ def create_app(config=None):
         WEB_THREADS=int(os.environ.get("WEB_THREADS", "8")),
         ROOM_STREAMS=int(os.environ.get("ROOM_STREAMS", "48")),
         ROOM_STREAM_SECONDS=int(os.environ.get("ROOM_STREAM_SECONDS", "300")),
+        # how many reverse proxies stand in front of the app: only their X-Forwarded-For and -Proto are believed
+        # (0: none, the peer's address is the client's, and a forged header changes nothing)
+        TRUSTED_PROXY_HOPS=int(os.environ.get("TRUSTED_PROXY_HOPS", "0")),
     )
     if config:
         app.config.update(config)
@@ -88,11 +98,14 @@ def create_app(config=None):
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _local_secret_key(app.config["VAR_DIR"])
 
+    if app.config["TRUSTED_PROXY_HOPS"] > 0:
+        hops = app.config["TRUSTED_PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     app.url_map.converters["int"] = IdConverter
     csrf.init_app(app)
     db.init_app(app)
     auth.init_app(app)
-    for blueprint in (main.bp, auth.bp, customer.bp, booking.bp, scheduling.bp, mechanic.bp, room.bp, workshop.bp, admin.bp, api.bp, webhooks.bp):
+    for blueprint in (main.bp, auth.bp, account.bp, customer.bp, booking.bp, scheduling.bp, mechanic.bp, room.bp, workshop.bp, admin.bp, api.bp, webhooks.bp):
         app.register_blueprint(blueprint)
     if app.config["DEV_MAILBOX"]:
         app.register_blueprint(dev.bp)
@@ -104,6 +117,19 @@ def create_app(config=None):
     app.jinja_env.filters["localtime"] = format_local_time
     charts.init_app(app)
     return app
+
+
+class AppRequest(Request):
+    """A JSON body nested deeper than the parser can follow is bad input (400), like any other malformed JSON,
+    rather than a RecursionError."""
+
+    def get_json(self, force=False, silent=False, cache=True):
+        try:
+            return super().get_json(force=force, silent=silent, cache=cache)
+        except RecursionError:
+            if silent:
+                return None
+            raise BadRequest("The JSON body is nested too deeply.") from None
 
 
 class IdConverter(IntegerConverter):
@@ -122,6 +148,9 @@ def _security_headers(response):
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "same-origin")
+    if g.get("user") is not None or request.path.startswith("/api/"):
+        # a person's pages and the API's answers stay out of every cache, the browser's back button included
+        response.headers["Cache-Control"] = "no-store"
     return response
 
 

@@ -10,7 +10,6 @@ from pathlib import Path
 import click
 import psycopg
 from psycopg import sql
-from werkzeug.security import generate_password_hash
 
 import demo
 import jobs
@@ -45,7 +44,7 @@ def database_url(app):
 
 def _upgrade(app, dsn):
     try:
-        applied = migrate.upgrade(dsn, app.config["APP_DB_PASSWORD"])
+        applied = migrate.upgrade(dsn, app.config["APP_DB_PASSWORD"], app.config["PAYMENTS_DB_PASSWORD"])
     except migrate.MigrationError as failure:
         raise click.ClickException(str(failure)) from None
     for name in applied:
@@ -172,9 +171,9 @@ def register(app):
         with database_url(app) as dsn, psycopg.connect(dsn) as conn:
             try:
                 user_id = conn.execute(
-                    "select app.create_staff_account(p_role => %s, p_email => %s, p_password_hash => %s, "
+                    "select app.create_staff_account(p_role => %s, p_email => %s, p_password => %s, "
                     "p_name => %s, p_timezone => %s, p_workshop_id => %s, p_partnership_type => %s)",
-                    [role, email, generate_password_hash(password), name, timezone, workshop_id, partnership],
+                    [role, email, password, name, timezone, workshop_id, partnership],
                 ).fetchone()[0]
             except psycopg.Error as failure:
                 raise click.ClickException(f"not created: {failure.diag.message_primary}") from None

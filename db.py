@@ -1,8 +1,13 @@
 """The database as the app sees it: one pool per serving process, `call` for the SQL functions, and refusals
 made readable (errors.py holds the words).
 
-The app logs in as autodoctor_app, which may only execute granted functions; every call runs in its own
-short transaction. Migrations and the CLI use DATABASE_URL (the owner) through migrate.py and cli.py.
+The app logs in as autodoctor_app, which may only execute granted functions; every call is one statement, so
+its own short transaction. For a logged-in person, the call's actor argument is `app.acting_user(token)`,
+which binds them as the transaction's actor before the function runs: the functions act only for the actor
+the database bound from a live log-in session, never for an id the app merely names.
+Money arriving or leaving (gateway events, refunds, reconciliation) goes through `call_for_payments`, as
+autodoctor_payments. Migrations, jobs and the CLI use DATABASE_URL (the owner) through migrate.py, jobs.py
+and cli.py.
 """
 import logging
 import threading
@@ -16,7 +21,7 @@ from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool
 
 import errors
-from migrate import APP_ROLE
+from migrate import APP_ROLE, PAYMENTS_ROLE
 
 log = logging.getLogger(__name__)
 _pool_lock = threading.Lock()
@@ -34,38 +39,54 @@ class Refusal(Exception):
         self.constraint = constraint
 
 
-def app_dsn(config):
-    """Where the app logs in: APP_DATABASE_URL, or DATABASE_URL's server as the app role."""
-    if config.get("APP_DATABASE_URL"):
-        return config["APP_DATABASE_URL"]
+def _role_dsn(config, prefix, role):
+    """<prefix>_DATABASE_URL, or DATABASE_URL's server as the role (with <prefix>_DB_PASSWORD if set)."""
+    if config.get(f"{prefix}_DATABASE_URL"):
+        return config[f"{prefix}_DATABASE_URL"]
     params = conninfo_to_dict(config["DATABASE_URL"])
     params.pop("password", None)
-    params["user"] = APP_ROLE
-    if config.get("APP_DB_PASSWORD"):
-        params["password"] = config["APP_DB_PASSWORD"]
+    params["user"] = role
+    if config.get(f"{prefix}_DB_PASSWORD"):
+        params["password"] = config[f"{prefix}_DB_PASSWORD"]
     return make_conninfo(**params)
 
 
-def _pool():
+def app_dsn(config):
+    """Where the app logs in: APP_DATABASE_URL, or DATABASE_URL's server as the app role."""
+    return _role_dsn(config, "APP", APP_ROLE)
+
+
+def payments_dsn(config):
+    """Where gateway events and reconciliation log in: PAYMENTS_DATABASE_URL, or DATABASE_URL's server as the
+    payments role."""
+    return _role_dsn(config, "PAYMENTS", PAYMENTS_ROLE)
+
+
+_POOLS = {"db_pool": (app_dsn, "DB_POOL_SIZE", 10), "payments_pool": (payments_dsn, "PAYMENTS_POOL_SIZE", 4)}
+
+
+def _pool(name="db_pool"):
     app = current_app._get_current_object()
-    pool = app.extensions.get("db_pool")
+    pool = app.extensions.get(name)
     if pool is None:
         with _pool_lock:
-            pool = app.extensions.get("db_pool")
+            pool = app.extensions.get(name)
             if pool is None:
                 # created on first use, so in the serving process and never before a fork
-                pool = ConnectionPool(app_dsn(app.config), open=False, min_size=1,
-                                      max_size=app.config.get("DB_POOL_SIZE", 10), name="autodoctor",
+                dsn, size_key, size = _POOLS[name]
+                pool = ConnectionPool(dsn(app.config), open=False, min_size=1,
+                                      max_size=app.config.get(size_key, size), name=f"autodoctor-{name}",
                                       kwargs={"autocommit": True, "row_factory": dict_row})
                 pool.open()
-                app.extensions["db_pool"] = pool
+                app.extensions[name] = pool
     return pool
 
 
 def close_pool(app):
-    pool = app.extensions.pop("db_pool", None)
-    if pool is not None:
-        pool.close()
+    for name in _POOLS:
+        pool = app.extensions.pop(name, None)
+        if pool is not None:
+            pool.close()
 
 
 def connection():
@@ -77,14 +98,15 @@ def connection():
 
 @contextmanager
 def using(conn):
-    """Within the block, `call` in this app context runs on conn (a job runner's own connection, which must
-    be autocommit with dict rows) instead of a pooled one."""
+    """Within the block, `call` and `call_for_payments` in this app context run on conn (a job runner's own
+    connection as the owner, which must be autocommit with dict rows) instead of a pooled one."""
     previous = g.pop("db_conn", None)
-    g.db_conn = conn
+    g.db_conn = g.db_using = conn
     try:
         yield conn
     finally:
         g.pop("db_conn", None)
+        g.pop("db_using", None)
         if previous is not None:
             g.db_conn = previous
 
@@ -101,37 +123,66 @@ def release():
     _give_back()
 
 
+def bind(token, user_id):
+    """From now on in this request, every call with an actor binds the person of this log-in session, who must
+    be the actor it names."""
+    g.binding = (token, user_id)
+
+
 def brief_caller():
-    """A `call` that needs no request context: each call borrows a pooled connection and gives it straight
-    back (see release)."""
-    pool = _pool()
+    """A `call` that needs no request context (for this request's person): each call borrows a pooled
+    connection and gives it straight back (see release)."""
+    pool, binding = _pool(), g.get("binding")
 
     def call_briefly(function, **args):
         with pool.connection() as conn:
-            return _call_on(conn, function, args)
+            return _call_on(conn, function, args, binding)
     return call_briefly
+
+
+def call_for_payments(function, **args):
+    """`call` as autodoctor_payments, for the functions that record money arriving or leaving; a job's own
+    connection (see using) when there is one."""
+    if "db_using" in g:
+        return _call_on(g.db_using, function, args)
+    with _pool("payments_pool").connection() as conn:
+        return _call_on(conn, function, args)
 
 
 def init_app(app):
     app.teardown_appcontext(_give_back)
 
 
-def _function_call(function, args):
+_ACTING_USER = sql.SQL("app.acting_user({})").format(sql.Placeholder("_token"))
+
+
+def _function_call(function, args, bound):
     arguments = sql.SQL(", ").join(
-        sql.SQL("{} => {}").format(sql.Identifier("p_" + name), sql.Placeholder(name)) for name in args)
+        sql.SQL("{} => {}").format(sql.Identifier("p_" + name),
+                                   _ACTING_USER if bound and name == "actor" else sql.Placeholder(name))
+        for name in args)
     return sql.SQL("select * from app.{}({})").format(sql.Identifier(function), arguments)
 
 
 def call(function, **args):
-    """The rows (dicts) of app.<function>(p_name => value, ...), in a transaction of its own.
+    """The rows (dicts) of app.<function>(p_name => value, ...), one statement in a transaction of its own.
     A refusal by the database is raised as Refusal; anything else is a bug and propagates."""
-    return _call_on(connection(), function, args)
+    return _call_on(connection(), function, args, g.get("binding"))
 
 
-def _call_on(conn, function, args):
+def _call_on(conn, function, args, binding=None):
+    for name, value in args.items():
+        if isinstance(value, str) and "\x00" in value:  # PostgreSQL text cannot hold it: bad input, not a fault
+            raise Refusal(errors.GENERIC_BAD_INPUT, 400, field=name)
+    bound = binding is not None and "actor" in args
+    query, params = _function_call(function, args, bound), args
+    if bound:
+        token, user_id = binding
+        if args["actor"] != user_id:
+            raise RuntimeError(f"{function}: a request of user {user_id} acts for user {args['actor']}")
+        params = {**args, "_token": token}
     try:
-        with conn.transaction():
-            return conn.execute(_function_call(function, args), args).fetchall()
+        return conn.execute(query, params).fetchall()
     except psycopg.Error as failure:
         refusal = translate(failure)
         if refusal is None:

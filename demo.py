@@ -20,7 +20,6 @@ from zoneinfo import ZoneInfo
 import psycopg
 from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
-from werkzeug.security import generate_password_hash
 
 import payments
 
@@ -190,17 +189,17 @@ def is_empty(dsn):
 
 
 def seed(dsn):
-    password_hash = generate_password_hash(DEMO_PASSWORD)
+    password = DEMO_PASSWORD
     with psycopg.connect(dsn) as conn:
         today = conn.execute("select (app.app_now() at time zone 'America/Toronto')::date").fetchone()[0]
-        admin_id = _staff(conn, "admin", "admin@autodoctor.example", password_hash, "Morgan Ellis", "America/Toronto")
-        workshops = {w["key"]: _workshop(conn, w, password_hash) for w in WORKSHOPS}
-        mechanics = {m[1]: _mechanic(conn, m, workshops, password_hash) for m in MECHANICS}
+        admin_id = _staff(conn, "admin", "admin@autodoctor.example", password, "Morgan Ellis", "America/Toronto")
+        workshops = {w["key"]: _workshop(conn, w, password) for w in WORKSHOPS}
+        mechanics = {m[1]: _mechanic(conn, m, workshops, password) for m in MECHANICS}
         for email, first, last, reason in TIME_OFF:
             conn.execute("insert into app.mechanic_time_off (mechanic_id, start_date, end_date, reason) "
                          "values (%s, %s, %s, %s)",
                          [mechanics[email], today + dt.timedelta(first), today + dt.timedelta(last), reason])
-        customers = {c[1]: _customer(conn, c, password_hash, serial) for serial, c in enumerate(CUSTOMERS)}
+        customers = {c[1]: _customer(conn, c, password, serial) for serial, c in enumerate(CUSTOMERS)}
         for customer, mechanic in FAVORITES:
             conn.execute("insert into app.favorites (customer_id, mechanic_id) values (%s, %s)",
                          [customers[customer], mechanics[mechanic]])
@@ -214,21 +213,21 @@ def seed(dsn):
             _pay(conn, gateway, customers[customer], hold, plan, vehicle, category, concern)
         for customer, mechanic, service, plan, nth_day, earliest in HOLDS:
             _hold(conn, customers[customer], mechanics[mechanic], service, plan, nth_day, earliest)
-        _history(conn, gateway, today, password_hash, workshops)
+        _history(conn, gateway, today, password, workshops)
         # the walk left everyone as their last shift did: who is online now is the present world's
         for m in MECHANICS:
             _presence(conn, mechanics[m[1]], m[-1])
     return admin_id
 
 
-def _staff(conn, role, email, password_hash, name, zone, workshop_id=None, partnership=None):
+def _staff(conn, role, email, password, name, zone, workshop_id=None, partnership=None):
     return conn.execute(
-        "select app.create_staff_account(p_role => %s, p_email => %s, p_password_hash => %s, p_name => %s, "
+        "select app.create_staff_account(p_role => %s, p_email => %s, p_password => %s, p_name => %s, "
         "p_timezone => %s, p_workshop_id => %s, p_partnership_type => %s)",
-        [role, email, password_hash, name, zone, workshop_id, partnership]).fetchone()[0]
+        [role, email, password, name, zone, workshop_id, partnership]).fetchone()[0]
 
 
-def _workshop(conn, w, password_hash):
+def _workshop(conn, w, password):
     workshop_id = conn.execute(
         "insert into app.workshops (name, street, city, province, postal_code, timezone, phone) "
         "values (%s, %s, %s, %s, %s, %s, %s) returning id",
@@ -244,14 +243,14 @@ def _workshop(conn, w, password_hash):
         conn.execute("insert into app.workshop_availability (workshop_id, weekday, is_closed, opens_at, closes_at, "
                      "break_start, break_end, capacity) values (%s, %s, %s, %s, %s, %s, %s, %s)",
                      [workshop_id, weekday, *hours, w["capacity"]])
-    _staff(conn, "workshop_admin", w["admin"][1], password_hash, w["admin"][0], w["timezone"], workshop_id)
+    _staff(conn, "workshop_admin", w["admin"][1], password, w["admin"][0], w["timezone"], workshop_id)
     return workshop_id
 
 
-def _mechanic(conn, m, workshops, password_hash):
+def _mechanic(conn, m, workshops, password):
     (name, email, workshop, partnership, zone, city, province, postal_code, years, rating, rating_count,
      specialties, brands, headline, blocks, online) = m
-    mechanic_id = _staff(conn, "mechanic", email, password_hash, name, zone, workshops.get(workshop), partnership)
+    mechanic_id = _staff(conn, "mechanic", email, password, name, zone, workshops.get(workshop), partnership)
     conn.execute(
         "update app.mechanics set city = %s, province = %s, postal_code = %s, years_experience = %s, rating = %s, "
         "rating_count = %s, specialties = %s, brands = %s, headline = %s where id = %s",
@@ -272,12 +271,12 @@ def _presence(conn, mechanic_id, online):
                  [online, online, mechanic_id])
 
 
-def _customer(conn, c, password_hash, serial):
+def _customer(conn, c, password, serial):
     name, email, zone, city, province, postal_code, phone, vehicles = c
     customer_id = conn.execute(
-        "select app.sign_up_customer(p_email => %s, p_password_hash => %s, p_name => %s, p_timezone => %s, "
+        "select app.sign_up_customer(p_email => %s, p_password => %s, p_name => %s, p_timezone => %s, "
         "p_city => %s, p_province => %s, p_postal_code => %s, p_phone => %s)",
-        [email, password_hash, name, zone, city, province, postal_code, phone]).fetchone()[0]
+        [email, password, name, zone, city, province, postal_code, phone]).fetchone()[0]
     for number, (year, make, model, prefix, km, plate) in enumerate(vehicles):
         model_year_code = "ABCDEFGHJKLMNPRSTVWXY123456789"[(year - 1980) % 30]
         vin = vin_with_check_digit(prefix, f"{model_year_code}A{serial:02d}{number}{year % 1000:03d}")
@@ -531,11 +530,11 @@ IN_PERSON_DEPOSIT = 1500
 REFUSALS = {"UC001", "UC002", "UR002"}  # reserve_slot: taken, customer busy, not available
 
 
-def _history(conn, gateway, today, password_hash, workshops):
+def _history(conn, gateway, today, password, workshops):
     """The past weeks before `today` (Toronto), then the clock as it was: frozen by a test, or following the
     real time (null). Returns what happened, counted."""
     frozen = conn.execute("select frozen_at from app.app_clock").fetchone()[0]
-    walk = _Walk(conn, gateway, today, password_hash, workshops)
+    walk = _Walk(conn, gateway, today, password, workshops)
     walk.plan()
     walk.run()
     conn.execute("select app.set_app_clock(%s)", [frozen])
@@ -551,7 +550,7 @@ class _Walk:
     """The past weeks as a discrete-event simulation: each event happens at its moment, with the clock there,
     and may plan later ones (a booking plans its session's day, a mechanic going online wakes the waitlist)."""
 
-    def __init__(self, conn, gateway, today, password_hash, workshops):
+    def __init__(self, conn, gateway, today, password, workshops):
         self.conn, self.gateway = conn, gateway
         self.rows = conn.cursor(row_factory=dict_row)
         self.rng = random.Random(HISTORY_SEED)
@@ -567,15 +566,15 @@ class _Walk:
         self.busy_m, self.busy_c, self.shop = {}, {}, {}  # (who, day) → [(from, to)]
         self.online = {}  # mechanic → end of their shift
         self.waiting = {}  # customer → when their waitlist entry runs out
-        self._people(password_hash, workshops)
+        self._people(password, workshops)
         self._schedules()
 
     # -- the cast ---------------------------------------------------------------------------------------------
 
-    def _people(self, password_hash, workshops):
+    def _people(self, password, workshops):
         self.customers = []
         for serial, c in enumerate(PAST_CUSTOMERS, start=10):
-            customer_id = _customer(self.conn, c, password_hash, serial)
+            customer_id = _customer(self.conn, c, password, serial)
             makes = dict(self.conn.execute(
                 "select id, lower(make) from app.vehicles where customer_id = %s order by id", [customer_id]))
             self.customers.append(SimpleNamespace(id=customer_id, name=c[0], zone=ZoneInfo(c[2]), province=c[4],

@@ -2,14 +2,14 @@
 
 CODES are the project's own SQLSTATEs, raised by sql/functions/*.sql (`raise exception using errcode = ...`).
 Their first two letters give the HTTP status:
-    UV bad input (400) · UP not allowed for this account (403) · UN not found or not yours (404: the same
-    answer for both, so ids cannot be probed) · UC conflict (409) · UR refused by a rule (422) ·
-    UL too many attempts (429).
+    UV bad input (400) · UA nobody logged in is bound to the call (401) · UP not allowed for this account (403) ·
+    UN not found or not yours (404: the same answer for both, so ids cannot be probed) · UC conflict (409) ·
+    UR refused by a rule (422) · UL too many attempts (429).
 CONSTRAINTS name the field a constraint guards and the message shown next to it; the HTTP status of a
 constraint comes from its SQLSTATE class (unique and exclusion: 409, other integrity and data errors: 400).
 """
 
-STATUS_BY_CLASS = {"UV": 400, "UP": 403, "UN": 404, "UC": 409, "UR": 422, "UL": 429}
+STATUS_BY_CLASS = {"UV": 400, "UA": 401, "UP": 403, "UN": 404, "UC": 409, "UR": 422, "UL": 429}
 
 CODES = {
     "UV001": "Please correct the highlighted field.",
@@ -48,6 +48,8 @@ CODES = {
     "UV059": "Enter a postal code like M5V 2T6, or a US ZIP code.",
     "UV041": "Choose a week within ten years of today.",
     "UV060": "Tell the customer why the visit is declined.",
+    "UV062": "Use a password of at least 10 characters.",
+    "UV063": "That is not your current password.",
     "UV075": "Choose one of the ledgers: payments, refunds, credit or payouts.",
     "UV070": "Write a message of 1 to 2000 characters.",
     "UV071": "Only photos (JPEG, PNG, GIF or WebP) of at most 10 MB can be sent in the chat.",
@@ -61,6 +63,7 @@ CODES = {
     "UV086": "Give the reason for cancelling: the customer is told it.",
     "UV090": "Ask for at most 366 days at a time.",
     "UV091": "Group the figures by day or by week.",
+    "UA001": "Please log in again: your session has ended.",
     "UP001": "Your account cannot do that.",
     "UN001": "We could not find that, or it is not yours.",
     "UN002": "There is no such mechanic.",
@@ -101,7 +104,11 @@ CODES = {
     "UR083": "This link has expired: links work for 48 hours. Ask the platform team for a new one.",
     "UR084": "A newer link was sent to you: use the link in the most recent email.",
     "UR085": "This account is deactivated.",
-    "UL001": "Too many attempts to log in. Please wait 15 minutes and try again.",
+    "UL001": "Too many attempts to log in from this address. Please wait 15 minutes and try again.",
+    "UL002": "You are already holding three times. Book one of them, or let one go, before holding another.",
+    "UL003": "You have held many times in a few minutes. Please wait a few minutes before holding another time.",
+    "UL004": "That password was wrong several times. Please wait a minute before trying again.",
+    "UL005": "Too many sign-ups from this address. Please try again in an hour.",
 }
 
 CONSTRAINTS = {
@@ -140,5 +147,17 @@ CONSTRAINTS = {
     "mechanics_years_experience_range": ("years_experience", "Enter the years of experience, 0 to 70."),
     "workshops_timezone_fkey": ("timezone", "Pick a time zone from the list."),
 }
+# one-line fields (migration 0021): no line breaks, tabs or other control characters
+ONE_LINE = "Write this on one line, without line breaks or tabs."
+CONSTRAINTS.update({f"{table}_{column}_one_line": (field, ONE_LINE) for table, column, field in (
+    ("users", "name", "name"), ("users", "email", "email"), ("users", "phone", "phone"),
+    ("customers", "city", "city"), ("customers", "province", "province"), ("customers", "postal_code", "postal_code"),
+    ("mechanics", "headline", "headline"), ("mechanics", "city", "city"), ("mechanics", "province", "province"),
+    ("mechanics", "postal_code", "postal_code"), ("workshops", "name", "name"), ("workshops", "street", "street"),
+    ("workshops", "city", "city"), ("workshops", "province", "province"), ("workshops", "postal_code", "postal_code"),
+    ("workshops", "phone", "phone"), ("vehicles", "make", "make"), ("vehicles", "model", "model"),
+    ("vehicles", "plate", "plate"), ("vehicles", "vin", "vin"), ("waiver_signatures", "typed_name", "typed_name"),
+    ("attachments", "filename", "files"), ("mechanic_time_off", "reason", "reason"),
+    ("workshop_closures", "reason", "reason"))})
 
 GENERIC_BAD_INPUT = "Some of what was sent is not valid. Please check it and try again."

@@ -57,6 +57,8 @@ JOBS = {job.name: job for job in (
     Job("rematch_sessions", 1),
     Job("handle_no_shows", 5),
     Job("expire_waitlist_entries", 5),
+    Job("refresh_analytics", 5),
+    Job("forget_stale_drafts", 30),
     Job("deliver_outbox", 1, notifications.deliver_outbox),
     Job("send_refunds", 1, payments.send_refunds),
     Job("reconcile_payments", 5, payments.reconcile),

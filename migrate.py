@@ -4,7 +4,9 @@ sql/migrations/NNNN_name.sql are applied in order and recorded in app.schema_mig
 their text; an applied migration whose file has since changed is refused (write a new migration instead).
 sql/functions/*.sql are idempotent (create or replace) and re-applied on every upgrade, so editing a
 function's body is an edit of its file. Roles: tables and functions belong to autodoctor_owner; the app logs
-in as autodoctor_app, which owns nothing and may only execute the functions granted to it.
+in as autodoctor_app, which owns nothing and may only execute the functions granted to it; gateway events and
+reconciliation log in as autodoctor_payments, the only role granted the functions that record money arriving
+or leaving. The grants are exactly the `grant` lines of the function files: each upgrade revokes the rest.
 """
 import hashlib
 import re
@@ -17,6 +19,7 @@ from psycopg import sql
 SQL_DIR = Path(__file__).resolve().parent / "sql"
 OWNER_ROLE = "autodoctor_owner"
 APP_ROLE = "autodoctor_app"
+PAYMENTS_ROLE = "autodoctor_payments"
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
 
@@ -56,25 +59,28 @@ def _is_superuser(conn):
     return conn.execute("select rolsuper from pg_roles where rolname = current_user").fetchone()[0]
 
 
-def prepare_cluster(conn, app_password=None):
-    """As a superuser: the two roles, the database's privileges and btree_gist. Idempotent; a DBA without
-    superuser rights does the same once by hand (README)."""
-    for role, login in ((OWNER_ROLE, False), (APP_ROLE, True)):
+def prepare_cluster(conn, app_password=None, payments_password=None):
+    """As a superuser: the three roles, the database's privileges, btree_gist and pgcrypto. Idempotent; a DBA
+    without superuser rights does the same once by hand (README)."""
+    for role, login in ((OWNER_ROLE, False), (APP_ROLE, True), (PAYMENTS_ROLE, True)):
         exists = conn.execute("select 1 from pg_roles where rolname = %s", [role]).fetchone()
         if not exists:
             conn.execute(sql.SQL("create role {} {}").format(
                 sql.Identifier(role), sql.SQL("login" if login else "nologin")))
-    if app_password:
-        conn.execute(sql.SQL("alter role {} password {}").format(sql.Identifier(APP_ROLE), sql.Literal(app_password)))
+    for role, password in ((APP_ROLE, app_password), (PAYMENTS_ROLE, payments_password)):
+        if password:
+            conn.execute(sql.SQL("alter role {} password {}").format(sql.Identifier(role), sql.Literal(password)))
     database = sql.Identifier(conn.info.dbname)
     conn.execute(sql.SQL("revoke all on database {} from public").format(database))
     conn.execute(sql.SQL("grant connect, create, temporary on database {} to {}").format(
         database, sql.Identifier(OWNER_ROLE)))
-    conn.execute(sql.SQL("grant connect on database {} to {}").format(database, sql.Identifier(APP_ROLE)))
+    for role in (APP_ROLE, PAYMENTS_ROLE):
+        conn.execute(sql.SQL("grant connect on database {} to {}").format(database, sql.Identifier(role)))
     conn.execute("revoke create on schema public from public")
     # short OLTP queries: compiling them with LLVM costs tens of milliseconds and saves nothing
     conn.execute(sql.SQL("alter database {} set jit = off").format(database))
     conn.execute("create extension if not exists btree_gist")
+    conn.execute("create extension if not exists pgcrypto")  # bcrypt, HMAC and random bytes (log_in, authenticate)
 
 
 def _applied(conn):
@@ -84,7 +90,8 @@ def _applied(conn):
 
 def _ensure_history(conn):
     conn.execute("create schema if not exists app")
-    conn.execute(sql.SQL("grant usage on schema app to {}").format(sql.Identifier(APP_ROLE)))
+    for role in (APP_ROLE, PAYMENTS_ROLE):
+        conn.execute(sql.SQL("grant usage on schema app to {}").format(sql.Identifier(role)))
     conn.execute("""
         create table if not exists app.schema_migrations (
             version integer primary key,
@@ -105,13 +112,13 @@ def _check_unchanged(applied, available):
                 f"migration {name} was edited after it was applied: leave it as it was and add a new migration")
 
 
-def upgrade(dsn, app_password=None):
+def upgrade(dsn, app_password=None, payments_password=None):
     """Apply pending migrations and re-apply every function file. Returns the names of the migrations applied."""
     available = migrations()
     with psycopg.connect(dsn, autocommit=True) as conn:
         superuser = _is_superuser(conn)
         if superuser:
-            prepare_cluster(conn, app_password)
+            prepare_cluster(conn, app_password, payments_password)
     with psycopg.connect(dsn) as conn:
         # one upgrade at a time, even with several app processes starting together
         conn.execute("select pg_advisory_xact_lock(hashtext('autodoctor.migrate'))")
@@ -138,6 +145,8 @@ def upgrade(dsn, app_password=None):
 def _apply_functions(conn):
     # bodies may name functions from later files: they are checked when called, and by the tests
     conn.execute("set local check_function_bodies = off")
+    for role in (APP_ROLE, PAYMENTS_ROLE):  # the files grant what each role may run, and nothing else stays
+        conn.execute(sql.SQL("revoke execute on all functions in schema app from {}").format(sql.Identifier(role)))
     for path in function_files():
         try:
             conn.execute(path.read_text())

@@ -128,14 +128,15 @@ class TestGateway:
                       "currency": currency.lower(), "metadata": {k: str(v) for k, v in metadata.items()},
                       "description": description, "payment_method": payment_method, "created": int(time.time()),
                       "livemode": False, "amount_received": 0, "last_payment_error": None, "latest_charge": None}
-            if payment_method in DECLINES:
-                code, decline_code, message = DECLINES[payment_method]
-                intent.update(status="requires_payment_method", last_payment_error={
-                    "type": "card_error", "code": code, "decline_code": decline_code, "message": message})
-            elif payment_method == "pm_card_visa":
+            if payment_method == "pm_card_visa":
                 intent.update(status="succeeded", amount_received=amount_cents, latest_charge="ch_test_" + secrets.token_hex(10))
             else:
-                raise GatewayUnavailable(f"No such PaymentMethod: {payment_method}")
+                # a method it does not know is refused at once, as a declined card: never left pending, so that
+                # made-up methods cannot fill reconciliation's queue
+                code, decline_code, message = DECLINES.get(payment_method, (
+                    "resource_missing", None, "That card is not one the test gateway knows. Use a test card number."))
+                intent.update(status="requires_payment_method", last_payment_error={
+                    "type": "card_error", "code": code, "decline_code": decline_code, "message": message})
             self.intents[intent["id"]] = intent
             self._replies[idempotency_key] = intent["id"]
         self._send("payment_intent.succeeded" if intent["status"] == "succeeded" else "payment_intent.payment_failed", intent)
@@ -221,7 +222,7 @@ def _pay(payment):
         except GatewayUnavailable:
             log.exception("charging payment %s failed; reconciliation will ask again", payment["id"])
             return payment
-        payment = db.call_one("apply_payment_intent", intent=Jsonb(intent), payment=payment["id"])
+        [payment] = db.call_for_payments("apply_payment_intent", intent=Jsonb(intent), payment=payment["id"])
     send_refunds(payment=payment["id"])  # a booking that could not be made gives its money back at once
     return payment
 
@@ -247,7 +248,7 @@ def send_refunds(session=None, payment=None, limit=100):
     session or payment, the send_refunds job all of them. What fails stays pending for the next run.
     Returns how many were sent."""
     sent = 0
-    for refund in db.call("pending_refunds", limit=limit, session=session, payment=payment):
+    for refund in db.call_for_payments("pending_refunds", limit=limit, session=session, payment=payment):
         try:
             answer = gateway().refund(intent_id=refund["intent_id"], amount_cents=refund["amount_cents"],
                                       idempotency_key=refund["idempotency_key"],
@@ -255,7 +256,7 @@ def send_refunds(session=None, payment=None, limit=100):
         except GatewayUnavailable:
             log.exception("refund %s not sent; it stays pending", refund["refund_id"])
             continue
-        db.call("record_refund", refund=refund["refund_id"], gateway_refund=Jsonb(answer))
+        db.call_for_payments("record_refund", refund=refund["refund_id"], gateway_refund=Jsonb(answer))
         sent += 1
     return sent
 
@@ -269,7 +270,9 @@ def handle_webhook(payload, signature_header):
         obj = gateway().retrieve(obj["id"])
     elif obj.get("object") == "refund":
         obj = gateway().retrieve_refund(obj["id"])
-    result = db.call_value("apply_gateway_event", event_id=event["id"], type=event.get("type", ""), object=Jsonb(obj))
+    [result] = db.call_for_payments("apply_gateway_event", event_id=event["id"], type=event.get("type", ""),
+                                    object=Jsonb(obj))
+    result = result["apply_gateway_event"]
     payment = str((obj.get("metadata") or {}).get("payment_id", ""))
     if obj.get("object") == "payment_intent" and payment.isdigit():
         send_refunds(payment=int(payment))  # a payment that came too late for its booking goes back at once
@@ -278,16 +281,21 @@ def handle_webhook(payload, signature_header):
 
 def reconcile(older_than="2 minutes"):
     """Finds card payments whose outcome never arrived (a crash between the charge and its answer, a lost
-    webhook) and applies what the gateway says now. A payment whose intent id was never recorded is asked
+    webhook) and applies what the gateway says now; one still without an answer is asked again after a growing
+    back-off, and given up on after a day (note_reconcile_attempt). A payment whose intent id was never recorded is asked
     for again with its idempotency key, which returns the first charge instead of making a second."""
     applied = 0
-    for payment in db.call("payments_to_reconcile", older_than=older_than):
+    for payment in db.call_for_payments("payments_to_reconcile", older_than=older_than):
         try:
             intent = gateway().retrieve(payment["intent_id"]) if payment["intent_id"] else _charge(payment)
-        except GatewayUnavailable:
-            log.exception("reconciling payment %s failed; next run asks again", payment["id"])
+        except GatewayUnavailable as failure:
+            log.exception("reconciling payment %s failed; it is asked again after a back-off", payment["id"])
+            db.call_for_payments("note_reconcile_attempt", payment=payment["id"], error=f"gateway unavailable: {failure}")
             continue
-        db.call("apply_payment_intent", intent=Jsonb(intent), payment=payment["id"])
+        [now] = db.call_for_payments("apply_payment_intent", intent=Jsonb(intent), payment=payment["id"])
+        if now["status"] in ("pending", "processing"):  # still undecided: asked again later, and not for ever
+            db.call_for_payments("note_reconcile_attempt", payment=payment["id"],
+                                 error=f"the gateway says {intent.get('status')}")
         send_refunds(payment=payment["id"])
         applied += 1
     return applied

@@ -109,11 +109,10 @@ def serve_app(dsn):
 
 
 def http_client(base, dsn):
-    from werkzeug.security import generate_password_hash
     with psycopg.connect(dsn, autocommit=True) as conn:
         conn.execute("delete from app.users where email = 'bench-http@bench.example'")
-        conn.execute("select app.sign_up_customer(p_email => 'bench-http@bench.example', p_password_hash => %s, "
-                     "p_name => 'Bench', p_timezone => 'America/Toronto')", [generate_password_hash("bench password")])
+        conn.execute("select app.sign_up_customer(p_email => 'bench-http@bench.example', p_password => %s, "
+                     "p_name => 'Bench', p_timezone => 'America/Toronto')", ["bench password"])
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
     page = opener.open(base + "/login").read().decode()
     token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]

@@ -7,14 +7,15 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
 import db
+from forms import optional_row_id
 from forms.ranges import RangeForm, date_range
 
 MEASURES = ("utilization", "no_shows", "peak_hours", "lead_times", "revenue", "waitlist", "offer_acceptance")
 
 
 class AnalyticsForm(RangeForm):
-    mechanic = SelectField("Mechanic", coerce=lambda v: int(v) if v else None, validators=[Optional()])
-    workshop = SelectField("Workshop", coerce=lambda v: int(v) if v else None, validators=[Optional()])
+    mechanic = SelectField("Mechanic", coerce=optional_row_id, validators=[Optional()])
+    workshop = SelectField("Workshop", coerce=optional_row_id, validators=[Optional()])
 
 
 def scope_choices(form):
@@ -34,7 +35,8 @@ def analytics_page(title, endpoint, workshop=None, mechanic=None, **page):
     numbers = {name: db.call(f"analytics_{name}", **ask) for name in MEASURES if name != "revenue"}
     period = "day" if (last - first).days < 45 else "week"
     numbers["revenue"] = db.call("analytics_revenue", **ask, bucket=period)
-    return render_template("analytics/page.html", title=title, endpoint=endpoint, form=form, period=period,
+    as_of = db.call_value("analytics_as_of", actor=g.user["id"], **{"from": first}, to=last, zone=g.user["timezone"])
+    return render_template("analytics/page.html", title=title, endpoint=endpoint, form=form, period=period, as_of=as_of,
                            filters=len(form.mechanic.choices) > 2 or len(form.workshop.choices) > 2,
                            first=first, last=last, n=numbers, payees=_payees(numbers["revenue"]),
                            peak=[(r["weekday"], r["hour"], r["bookings"]) for r in numbers["peak_hours"]], **page)

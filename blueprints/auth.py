@@ -1,22 +1,25 @@
 """Accounts: sign up (customers), log in, log out, set a password through a link the platform admin sent, and
-the role guard every other blueprint uses."""
+the role guard every other blueprint uses.
+
+Passwords are checked and hashed in the database (log_in, sign_up_customer …); the signed cookie carries only
+the token of a log-in session that the database can end (log-out, "log out other devices", a new password, an
+admin). Every database call of a request binds that session's person as the actor (db.bind)."""
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, flash, g, make_response, redirect, render_template, request, session, url_for
 from flask_wtf import FlaskForm
-from werkzeug.security import check_password_hash, generate_password_hash
+from werkzeug.security import _hash_internal
 from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import EqualTo, InputRequired, Length, Optional
 
 import db
+from forms.passwords import StrongPassword
 
 bp = Blueprint("auth", __name__)
 
 HOME_BY_ROLE = {"customer": "customer.dashboard", "mechanic": "mechanic.dashboard",
                 "workshop_admin": "workshop.dashboard", "admin": "admin.dashboard"}
-# checked against when the email is unknown, so that a wrong email takes as long as a wrong password
-_UNKNOWN_USER_HASH = generate_password_hash("no such account")
 
 
 def init_app(app):
@@ -26,11 +29,13 @@ def init_app(app):
 
 def _load_logged_in_user():
     g.user = None
-    user_id = session.get("user_id")
-    if user_id is not None:
-        g.user = db.call_one("current_account", user_id=user_id)
-        if g.user is None:
+    token = session.get("token")
+    if token is not None:
+        g.user = db.call_one("authenticate", token=token)
+        if g.user is None:  # logged out elsewhere, revoked, expired or deactivated
             session.clear()
+        else:
+            db.bind(token, g.user["id"])
 
 
 def requires_role(*roles):
@@ -55,7 +60,8 @@ def place_errors(form, refusal):
 class SignupForm(FlaskForm):
     name = StringField("Full name", validators=[InputRequired(), Length(max=120)])
     email = EmailField("Email", validators=[InputRequired(), Length(max=254)])
-    password = PasswordField("Password", validators=[InputRequired(), Length(min=10, max=200, message="Use at least 10 characters.")])
+    password = PasswordField("Password", render_kw={"autocomplete": "new-password"},
+                             validators=[InputRequired(), Length(max=200), StrongPassword("email", "name")])
     confirm = PasswordField("Repeat password", validators=[InputRequired(), EqualTo("password", message="The passwords differ.")])
     timezone = SelectField("Time zone", validators=[InputRequired()], default="America/Toronto")
     phone = StringField("Phone (optional)", validators=[Optional(), Length(max=20)])
@@ -68,7 +74,7 @@ class SignupForm(FlaskForm):
 
 class SetPasswordForm(FlaskForm):
     password = PasswordField("New password", render_kw={"autocomplete": "new-password"},
-                             validators=[InputRequired(), Length(min=10, max=200, message="Use at least 10 characters.")])
+                             validators=[InputRequired(), Length(max=200), StrongPassword()])
     confirm = PasswordField("Repeat the new password", render_kw={"autocomplete": "new-password"},
                             validators=[InputRequired(), EqualTo("password", message="The passwords differ.")])
 
@@ -86,10 +92,22 @@ def time_zone_choices():
             for zone in zones]
 
 
-def _start_session(user_id):
+def _start_session(token):
     session.clear()  # a fresh session at every log-in: no fixation
     session.permanent = True
-    session["user_id"] = user_id
+    session["token"] = token
+
+
+def _log_in(email, password):
+    """log_in's answer. An account whose werkzeug hash predates the move into the database is asked twice: the
+    database names the method and salt, the digest of this password under them is the proof (werkzeug's own
+    derivation), and the database compares it and rehashes the password with bcrypt."""
+    attempt = dict(email=email, password=password, ip=request.remote_addr, user_agent=request.user_agent.string)
+    answer = db.call_one("log_in", **attempt)
+    if answer["outcome"] == "legacy":
+        method, salt = answer["legacy_scheme"].split("$", 1)
+        answer = db.call_one("log_in", **attempt, legacy_proof=_hash_internal(method, salt, password)[0])
+    return answer
 
 
 def safe_next(target):
@@ -106,14 +124,15 @@ def signup():
     form.timezone.choices = time_zone_choices()
     if form.validate_on_submit():
         try:
-            user_id = db.call_value(
-                "sign_up_customer", email=form.email.data, password_hash=generate_password_hash(form.password.data),
-                name=form.name.data, timezone=form.timezone.data, phone=form.phone.data, city=form.city.data,
-                province=form.province.data, postal_code=form.postal_code.data, country=form.country.data)
+            db.call("note_signup_attempt", ip=request.remote_addr)
+            db.call("sign_up_customer", email=form.email.data, password=form.password.data,
+                    name=form.name.data, timezone=form.timezone.data, phone=form.phone.data, city=form.city.data,
+                    province=form.province.data, postal_code=form.postal_code.data, country=form.country.data)
+            answer = _log_in(form.email.data, form.password.data)
         except db.Refusal as refusal:
             place_errors(form, refusal)
             return render_template("auth/signup.html", form=form), refusal.status
-        _start_session(user_id)
+        _start_session(answer["token"])
         flash("Welcome to Auto Doctor! Your account is ready.", "success")
         return redirect(url_for("customer.dashboard"))
     return render_template("auth/signup.html", form=form), 400 if form.is_submitted() else 200
@@ -124,18 +143,14 @@ def login():
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
         try:
-            account = db.call_one("login_lookup", email=form.email.data, ip=request.remote_addr)
+            answer = _log_in(form.email.data, form.password.data)
         except db.Refusal as refusal:
             form.form_errors.append(refusal.message)
             return render_template("auth/login.html", form=form), refusal.status
-        stored = account["password_hash"] if account else None  # null too while a password was never set
-        password_ok = check_password_hash(stored or _UNKNOWN_USER_HASH, form.password.data) and stored is not None
-        succeeded = password_ok and not account["deactivated"]
-        db.call("record_login_attempt", email=form.email.data, ip=request.remote_addr, succeeded=succeeded)
-        if succeeded:
-            _start_session(account["user_id"])
-            return redirect(safe_next(form.next.data) or url_for(HOME_BY_ROLE[account["role"]]))
-        if password_ok:  # only someone who knows the password learns that the account is deactivated
+        if answer["outcome"] == "ok":
+            _start_session(answer["token"])
+            return redirect(safe_next(form.next.data) or url_for(HOME_BY_ROLE[answer["role"]]))
+        if answer["outcome"] == "deactivated":  # only someone who knows the password learns it
             form.form_errors.append("This account is deactivated, so it cannot log in. "
                                     "Ask the Auto Doctor platform team if you think this is a mistake.")
             return render_template("auth/login.html", form=form), 403
@@ -147,6 +162,8 @@ def login():
 @bp.route("/logout", methods=["GET", "POST"])
 def logout():
     if request.method == "POST":  # CSRFProtect has checked the token
+        if session.get("token"):
+            db.call("log_out", token=session["token"])  # a copy of the cookie no longer works either
         session.clear()
         flash("You are logged out.", "success")
         return redirect(url_for("main.home"))
@@ -161,13 +178,13 @@ def set_password(token):
     except db.Refusal as refusal:
         return _set_password_page(refusal=refusal), refusal.status
     form = SetPasswordForm()
+    form.known_words = (link["email"], link["name"])
     if form.validate_on_submit():
         try:
-            email = db.call_value("set_password_with_token", token=token,
-                                  password_hash=generate_password_hash(form.password.data))
+            email = db.call_value("set_password_with_token", token=token, password=form.password.data)
         except db.Refusal as refusal:
             return _set_password_page(refusal=refusal), refusal.status
-        session.clear()  # whoever was logged in on this browser, the person now logs in as themselves
+        session.clear()  # every log-in of theirs has ended; whoever was logged in here, they now log in as themselves
         flash(f"Your password is set. Log in as {email} with your new password.", "success")
         return redirect(url_for("auth.login"))
     return _set_password_page(link=link, form=form), 400 if form.is_submitted() else 200

@@ -77,8 +77,8 @@ def appointment_event(row):
 
 @bp.route("/")
 def dashboard():
-    # leaving a wizard for the dashboard forgets what was entered in it (SPEC §3.1)
-    db.call("clear_draft", actor=_me())
+    # opening a page changes nothing: a wizard is left by its own Leave button (a POST), or forgets itself after a
+    # day (forget_stale_drafts)
     appointments = db.call("my_appointments", actor=_me())
     return render_template("customer/dashboard.html",
                            upcoming=[a for a in appointments if a["upcoming"]][:5],

@@ -1,14 +1,26 @@
 """The development mailbox (SPEC §14): without SMTP, emails (and recorded SMS) are files in VAR_DIR/mailbox;
-these pages list and show them. Registered only when DEV_MAILBOX is on (`./dev run` turns it on)."""
+these pages list and show them. Registered only when DEV_MAILBOX is on (`./dev run` turns it on), and answered
+only to a browser on this machine (a loopback address): it shows everyone's emails."""
+import ipaddress
 import re
 from email import policy
 from email.parser import BytesParser
 from pathlib import Path
 
-from flask import Blueprint, Response, abort, current_app, render_template
+from flask import Blueprint, Response, abort, current_app, render_template, request
 
 bp = Blueprint("dev", __name__, url_prefix="/dev")
 MESSAGE_NAME = re.compile(r"^[0-9]{8}-[a-z0-9_]+\.(eml|sms\.txt)$")
+
+
+@bp.before_request
+def only_from_this_machine():
+    try:
+        loopback = ipaddress.ip_address(request.remote_addr or "").is_loopback
+    except ValueError:
+        loopback = False
+    if not loopback:
+        abort(404)
 
 
 def _mailbox():

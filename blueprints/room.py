@@ -121,9 +121,7 @@ def photos(session_id):
 @bp.route("/<int:session_id>/photos/<int:seq>")
 def photo(session_id, seq):
     row = db.call_one("room_photo", actor=_me(), session=session_id, seq=min(seq, 2**31 - 1))
-    response = send_file(BytesIO(row["photo"]), mimetype=row["photo_type"])
-    response.headers["Cache-Control"] = "private, max-age=3600"
-    return response
+    return send_file(BytesIO(row["photo"]), mimetype=row["photo_type"])  # no-store, as every page of a person
 
 
 @bp.route("/<int:session_id>/signals", methods=["POST"])

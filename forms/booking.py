@@ -3,7 +3,9 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import AnyOf, InputRequired, Length, Optional, Regexp, ValidationError
+from wtforms.validators import AnyOf, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
+
+from forms import BIGINT_MAX
 
 TABS = {"all": "All", "brand": "Brand specialist", "favorites": "My favorites"}
 CATEGORIES = {"": "Choose one", "engine": "Engine", "brakes": "Brakes", "electrical": "Electrical",
@@ -13,7 +15,7 @@ CATEGORIES = {"": "Choose one", "engine": "Engine", "brakes": "Brakes", "electri
 
 class VehicleChoiceForm(FlaskForm):
     """A saved vehicle's button (vehicle_id) or Skip — Just Advice (advice_only)."""
-    vehicle_id = IntegerField(validators=[Optional()])
+    vehicle_id = IntegerField(validators=[Optional(), NumberRange(min=1, max=BIGINT_MAX)])
     advice_only = BooleanField()
 
 

@@ -47,7 +47,7 @@ class World:
         """blocks: {weekday: [(start, end), ...]}; settings: columns of mechanic_settings."""
         email = f"mechanic{next(_emails)}@example.com"
         mechanic = self.value(
-            "select app.create_staff_account(p_role => 'mechanic', p_email => %s, p_password_hash => %s, "
+            "select app.create_staff_account(p_role => 'mechanic', p_email => %s, p_password => %s, "
             "p_name => 'Mechanic', p_timezone => %s, p_workshop_id => %s, p_partnership_type => %s)",
             [email, "x" * 40, zone, workshop, partnership])
         for weekday, spans in (blocks or {}).items():
@@ -60,7 +60,7 @@ class World:
 
     def customer(self):
         return self.value(
-            "select app.sign_up_customer(p_email => %s, p_password_hash => %s, p_name => 'C', p_timezone => 'UTC')",
+            "select app.sign_up_customer(p_email => %s, p_password => %s, p_name => 'C', p_timezone => 'UTC')",
             [f"customer{next(_emails)}@example.com", "x" * 40])
 
     def book(self, customer, mechanic, start, reminders=None, service="online", plan="standard"):
@@ -119,7 +119,7 @@ class Shop:
         self.world = world
         self.id = world.workshop(hours={d: ("00:00", "24:00") for d in range(1, 8)})
         self.admin = world.value(
-            "select app.create_staff_account(p_role => 'workshop_admin', p_email => %s, p_password_hash => %s, "
+            "select app.create_staff_account(p_role => 'workshop_admin', p_email => %s, p_password => %s, "
             "p_name => 'Desk', p_timezone => 'America/Toronto', p_workshop_id => %s)", [f"{name}@example.com", "x" * 40, self.id])
         self.mechanics = [world.mechanic(blocks={d: [("00:00", "24:00")] for d in range(1, 8)}, workshop=self.id,
                                          partnership="employee", min_notice_minutes=0) for _ in range(2)]

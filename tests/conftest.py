@@ -4,7 +4,9 @@ import itertools
 import os
 from datetime import datetime, timezone
 import re
+import secrets
 import sys
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,7 +28,12 @@ from embedded_pg import EmbeddedPostgres  # noqa: E402
 TEMPLATE = "autodoctor_template"
 NOW = datetime(2026, 11, 23, 14, 0, tzinfo=timezone.utc)  # the frozen clock of most tests: Monday 09:00 in Toronto
 PASSWORD = "correct horse battery"
+# a werkzeug hash of PASSWORD, as accounts made before passwords moved into the database have (log_in accepts it
+# once and rehashes it with bcrypt): for rows written directly
 PASSWORD_HASH = generate_password_hash(PASSWORD)
+# the bcrypt cost a fresh schema has; the test template lowers it so that the thousands of accounts the suite
+# makes cost little (test_login_sessions measures a log-in at this one)
+PRODUCTION_BCRYPT_COST = None
 _numbers = itertools.count()
 
 
@@ -44,6 +51,19 @@ class Database:
     def app(self, **kwargs):
         return psycopg.connect(self.app_url, autocommit=True, row_factory=dict_row, **kwargs)
 
+    def login_token(self, user):
+        """The token of a log-in session of `user` that neither idles out nor expires, however the clock moves."""
+        token = secrets.token_hex(32)
+        with self.owner() as conn:
+            conn.execute("insert into app.login_sessions (user_id, token_hash, created_at, last_seen_at, expires_at) "
+                         "values (%s, sha256(convert_to(%s, 'UTF8')), app.app_now(), '9000-01-01', '9000-01-01')",
+                         [user, token])
+        return token
+
+    def acting(self, user):
+        """An app-role connection acting for `user`, as the app does for a logged-in person (see Acting)."""
+        return Acting(self.app(), self.login_token(user))
+
     def scalar(self, query, params=None):
         with self.owner() as conn:
             row = conn.execute(query, params).fetchone()
@@ -52,6 +72,31 @@ class Database:
     def set_clock(self, at):
         with self.owner() as conn:
             conn.execute("select app.set_app_clock(%s)", [at])
+
+
+class Acting:
+    """An app-role connection on which every statement runs in a transaction of its own that first binds a log-in
+    session's person (acting_user, which db.call makes the actor argument of a call)."""
+
+    def __init__(self, conn, token):
+        self.conn, self.token = conn, token
+
+    def execute(self, query, params=None):
+        with self.conn.transaction():
+            self.conn.execute("select app.acting_user(%s)", [self.token])
+            return self.conn.execute(query, params)
+
+    def transaction(self):
+        return self.conn.transaction()
+
+    def close(self):
+        self.conn.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
 
 
 @pytest.fixture(scope="session")
@@ -67,6 +112,10 @@ def template_database(pg_server):
     with psycopg.connect(pg_server.url(), autocommit=True) as conn:
         conn.execute(sql.SQL("create database {}").format(sql.Identifier(TEMPLATE)))
     migrate.upgrade(pg_server.url(TEMPLATE))
+    global PRODUCTION_BCRYPT_COST
+    with psycopg.connect(pg_server.url(TEMPLATE), autocommit=True) as conn:
+        PRODUCTION_BCRYPT_COST = conn.execute("select bcrypt_cost from app.login_policy").fetchone()[0]
+        conn.execute("update app.login_policy set bcrypt_cost = 4")
     return TEMPLATE
 
 
@@ -116,17 +165,17 @@ def world(database):
 
 def make_customer(database, email="casey@example.com", name="Casey Customer", timezone="America/Toronto"):
     return database.scalar(
-        "select app.sign_up_customer(p_email => %s, p_password_hash => %s, p_name => %s, p_timezone => %s, "
+        "select app.sign_up_customer(p_email => %s, p_password => %s, p_name => %s, p_timezone => %s, "
         "p_city => 'Toronto', p_province => 'ON', p_postal_code => 'm5v2t6')",
-        [email, PASSWORD_HASH, name, timezone])
+        [email, PASSWORD, name, timezone])
 
 
 def make_staff(database, role, email, name="Sam Staff", timezone="America/Toronto", workshop_id=None,
                partnership=None):
     return database.scalar(
-        "select app.create_staff_account(p_role => %s, p_email => %s, p_password_hash => %s, p_name => %s, "
+        "select app.create_staff_account(p_role => %s, p_email => %s, p_password => %s, p_name => %s, "
         "p_timezone => %s, p_workshop_id => %s, p_partnership_type => %s)",
-        [role, email, PASSWORD_HASH, name, timezone, workshop_id, partnership])
+        [role, email, PASSWORD, name, timezone, workshop_id, partnership])
 
 
 def make_workshop(database, name="Test Garage", timezone="America/Toronto"):
@@ -136,6 +185,14 @@ def make_workshop(database, name="Test Garage", timezone="America/Toronto"):
 
 
 # ---- the web app --------------------------------------------------------------------------------------------
+
+@contextmanager
+def acting_in(app, database, user):
+    """The app's context with `user` bound to every call, as for a logged-in person's request (db.bind)."""
+    with app.app_context():
+        app_db.bind(database.login_token(user), user)
+        yield
+
 
 @pytest.fixture
 def app(database, tmp_path):

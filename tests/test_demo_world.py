@@ -15,8 +15,8 @@ import demo
 from availability_world import local
 from conftest import NOW, clone_database, drop_database
 
-# the whole seed, present world and history; about 4 s on an idle 2-core machine, 5-8 s beside other tests
-SEED_SECONDS = 15
+# the whole seed, present world and history; about 13 s on an idle 2-core machine, 16 s beside the browser tests
+SEED_SECONDS = 20
 TORONTO = ZoneInfo("America/Toronto")
 TODAY = datetime.combine(NOW.astimezone(TORONTO).date(), datetime.min.time(), TORONTO)  # where history ends
 # the present-day bookings: made while seeding, today (the history ends before today's midnight in Toronto)

@@ -256,6 +256,11 @@ def test_the_mailbox_page_lists_and_shows_mail_only_in_development(app, world, c
     assert ics.mimetype == "text/calendar" and b"BEGIN:VCALENDAR" in ics.data
     for bad in ("../secret_key", "00000001-x.eml", f"{names[0]}/attachments/9"):
         assert client.get(f"/dev/mailbox/{bad}").status_code == 404
+    # everyone's mail: a browser on another machine finds nothing there
+    afar = development.test_client()
+    afar.environ_base["REMOTE_ADDR"] = "203.0.113.7"
+    for path in ("/dev/mailbox", f"/dev/mailbox/{names[0]}", f"/dev/mailbox/{names[0]}/html"):
+        assert afar.get(path).status_code == 404
 
 
 def test_the_waitlist_message_leads_into_a_booking(app, database, world, client):

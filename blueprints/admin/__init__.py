@@ -18,7 +18,7 @@ def analytics():
 @bp.route("/")
 def dashboard():
     return render_template("admin/dashboard.html", overview=db.call_one("admin_overview", actor=g.user["id"]),
-                           audit=db.call("money_audit"))
+                           audit=db.call("money_audit", actor=g.user["id"]))
 
 
 from blueprints.admin import accounts, money, operations  # noqa: E402,F401  (the modules register their routes on bp)

@@ -113,6 +113,7 @@ def _account_page(user_id, action_error=None, cancel_form=None, cancelling=None,
     person = db.call_one("account_detail", actor=_me(), user=user_id)
     return render_template(
         "admin/accounts/account.html", a=person, bookings=db.call("account_bookings", actor=_me(), user=user_id),
+        devices=db.call("my_login_sessions", actor=_me(), user=user_id) if person else [],
         roles=ROLES, statuses=STATUSES, types=MECHANIC_TYPES, partnerships=PARTNERSHIPS,
         action_error=action_error, cancelling=cancelling,
         cancel_form=cancel_form or CancelBookingForm(formdata=None)), status
@@ -155,6 +156,12 @@ def send_password_link(user_id):
     return _account_action(user_id, "issue_password_token", lambda expires: (
         f"A new link to set a password is on its way by email. It works once, until "
         f"{format_local_time(expires)}; the links sent before no longer work."))
+
+
+@bp.route("/accounts/<int:user_id>/log-out", methods=["POST"])
+def end_login_sessions(user_id):
+    return _account_action(user_id, "end_my_login_sessions", lambda ended: (
+        f"Logged out everywhere: {ended} log-in{'s' if ended != 1 else ''} ended. Their password still works."))
 
 
 @bp.route("/accounts/<int:user_id>/bookings/<int:session_id>/cancel", methods=["POST"])

@@ -1,6 +1,6 @@
 """Entering the scheduling page, and steps 1 to 4: service type, vehicle, plan and mechanic. Changing an answer
 that a later one depends on forgets the later one (and gives back the hold)."""
-from flask import flash, g, render_template, request
+from flask import flash, g, redirect, render_template, request, url_for
 
 import db
 import errors
@@ -31,6 +31,12 @@ def start():
 @bp.post("/another")
 def book_another():
     return onward(save_draft(another=True))  # CSRFProtect has checked the token
+
+
+@bp.post("/leave")
+def leave():
+    clear_draft()  # gives back the draft's hold too
+    return redirect(url_for("customer.dashboard"))
 
 
 @bp.post("/start-over")

@@ -64,11 +64,16 @@ def step(name):
         @functools.wraps(view)
         def guarded(*args, **kwargs):
             g.draft = load_draft()
-            if STEP_INDEX[_first_missing(g.draft)] < STEP_INDEX[name]:
+            if not reaches(g.draft, name):
                 return onward(g.draft)
             return view(*args, **kwargs)
         return guarded
     return decorate
+
+
+def reaches(draft, name):
+    """Whether every step before `name` is answered in the draft."""
+    return STEP_INDEX[_first_missing(draft)] >= STEP_INDEX[name]
 
 
 def render_step(template, current, status=200, **context):

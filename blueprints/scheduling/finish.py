@@ -10,7 +10,7 @@ from blueprints.checkout import pay, quote
 from blueprints.customer import appointment_event
 from blueprints.scheduling import bp
 from blueprints.scheduling.draft import (FLOW, NO_HOLD, clear_draft, draft_attachments,
-                                         draft_vehicle, hold_start, me, onward, render_step, request_type,
+                                         draft_vehicle, hold_start, me, onward, reaches, render_step, request_type,
                                          save_draft, step)
 from blueprints.scheduling.slots import local_day, nearest_free, render_time
 from forms.scheduling import CATEGORIES, REMINDERS, IntakeForm, ReviewForm
@@ -97,6 +97,10 @@ def pay_now():
         return _render_review(form, 400)
     reminders = [code for code in REMINDERS if form[f"remind_{code}"].data]
     g.draft = draft = save_draft(reminders=reminders)
+    if not reaches(draft, "review"):
+        # a second Pay for the same booking (two tabs, a double submit) after the first booked it and closed the draft
+        raise db.Refusal("This booking was just paid for, or its time is no longer held. "
+                         "Your appointments show what was booked.", 409)
     start = hold_start(draft)
     try:
         payment, message = pay(

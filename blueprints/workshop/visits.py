@@ -13,6 +13,7 @@ from wtforms.validators import InputRequired, Length, Optional
 import db
 import payments
 from formats import format_money
+from forms import row_id
 from blueprints.auth import place_errors
 from blueprints.checkout import WaiverForm, sign_waiver
 from blueprints.workshop import bp
@@ -40,7 +41,7 @@ class CounterOfferForm(FlaskForm):
 
 class AssignForm(FlaskForm):
     # the database says whether the mechanic is one of the workshop's (UN002) and free then (UC001)
-    mechanic = SelectField("Mechanic", coerce=int, validate_choice=False,
+    mechanic = SelectField("Mechanic", coerce=row_id, validate_choice=False,
                            validators=[InputRequired(message="Choose a mechanic.")])
 
 

@@ -21,3 +21,7 @@ select cron.schedule_in_database('autodoctor-handle-no-shows', '*/5 * * * *',
                                  'select app.handle_no_shows()', :'database');
 select cron.schedule_in_database('autodoctor-expire-waitlist-entries', '*/5 * * * *',
                                  'select app.expire_waitlist_entries()', :'database');
+select cron.schedule_in_database('autodoctor-refresh-analytics', '*/5 * * * *',
+                                 'select app.refresh_analytics()', :'database');
+select cron.schedule_in_database('autodoctor-forget-stale-drafts', '*/30 * * * *',
+                                 'select app.forget_stale_drafts()', :'database');

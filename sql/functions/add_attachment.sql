@@ -6,9 +6,13 @@ as $$
 #variable_conflict use_column
 declare
     v_type text := app.media_type(p_data);
-    v_draft jsonb := app.my_draft(p_actor, p_flow);
+    v_draft jsonb;
     v_id bigint;
 begin
+    perform app.require_role(p_actor, 'customer');
+    -- one upload of a customer at a time: parallel uploads each counted the draft before any was added to it
+    perform 1 from app.customers c where c.id = p_actor for no key update;
+    v_draft := app.my_draft(p_actor, p_flow);
     if v_type is null then
         raise exception using errcode = 'UV014', column = 'files', message = 'only photos (JPEG, PNG, GIF, WebP) and videos (MP4, MOV, WebM)';
     end if;
@@ -25,6 +29,7 @@ end
 $$;
 comment on function app.add_attachment(bigint, text, text, bytea) is
     'Keeps a photo or video for the concern in the customer''s wizard draft: the type is read from the '
-    'content, images up to 10 MB and videos up to 50 MB, at most 5 per booking. Raises UP001, UV014 (type), '
-    'UV015 (too many), attachments_size_limit.';
+    'content, images up to 10 MB and videos up to 50 MB, at most 5 per booking, counted under a lock on the '
+    'customer so that parallel uploads cannot pass it. Raises UP001, UV014 (type), UV015 (too many), '
+    'attachments_size_limit.';
 grant execute on function app.add_attachment(bigint, text, text, bytea) to autodoctor_app;

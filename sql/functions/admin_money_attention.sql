@@ -8,10 +8,14 @@ as $$
 begin
     perform app.require_role(p_actor, 'admin');
     return query
-        select 'payment'::text, p.id, p.created_at, p.status, p.amount_cents, null::integer, u.name, p.session_id,
-               nullif(concat_ws(' · ', p.intent_id, p.failure_message), '')
+        select 'payment'::text, p.id, p.created_at, p.status, p.amount_cents, p.reconcile_attempts, u.name, p.session_id,
+               nullif(concat_ws(' · ', p.intent_id, p.failure_message,
+                                'next try ' || to_char(p.next_reconcile_at at time zone 'UTC', 'YYYY-MM-DD HH24:MI "UTC"'),
+                                p.last_reconcile_error), '')
         from app.payments p join app.users u on u.id = p.customer_id
-        where p.status in ('pending', 'processing') and p.created_at < app.app_now() - p_stuck_after
+        where (p.status in ('pending', 'processing') and p.created_at < app.app_now() - p_stuck_after)
+           -- given up on after a day of asking: shown for a week
+           or (p.failure_code = 'unreconciled' and p.failed_at > app.app_now() - interval '7 days')
         union all
         select 'refund', f.id, f.created_at, f.status, f.amount_cents, f.attempts, u.name, f.session_id,
                nullif(concat_ws(' · ', f.reason, f.failure_message), '')
@@ -22,5 +26,6 @@ end
 $$;
 comment on function app.admin_money_attention(bigint, interval) is
     'Money that needs the platform admin: payments whose gateway answer has not come for p_stuck_after '
-    '(pending or processing), and refunds not yet sent or failed. Raises UP001.';
+    '(pending or processing, with reconciliation''s attempts, next try and last error), payments it gave up on '
+    'in the last 7 days (unreconciled), and refunds not yet sent or failed. Raises UP001.';
 grant execute on function app.admin_money_attention(bigint, interval) to autodoctor_app;

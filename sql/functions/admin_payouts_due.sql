@@ -3,6 +3,7 @@ returns table (payee text, payee_id bigint, payee_name text, stripe_account_id t
                amount_cents bigint)
 language plpgsql stable security definer
 set search_path = app, pg_temp
+set plan_cache_mode = force_custom_plan  -- a plan for each range: the generic one was slower
 as $$
 #variable_conflict use_column
 declare

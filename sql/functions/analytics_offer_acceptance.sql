@@ -18,6 +18,7 @@ declare
     q record;
     v_now timestamptz := app.app_now();
 begin
+    perform app.require_actor(p_actor);
     select * into q from app.analytics_request(p_actor, p_from, p_to, p_zone, p_mechanic, p_workshop);
     return query
         with buckets (bucket, label, min_seconds, max_seconds) as (

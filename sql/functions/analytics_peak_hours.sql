@@ -13,24 +13,15 @@ as $$
 declare
     q record;
 begin
+    perform app.require_actor(p_actor);
     select * into q from app.analytics_request(p_actor, p_from, p_to, p_zone, p_mechanic, p_workshop);
     return query
-        with made as (
-            -- sessions_mechanic_created_idx for both branches; the second only for the whole platform
-            select s.created_at, s.kind
-            from app.sessions s
-            where s.mechanic_id = any(q.mechanics) and s.created_at >= q.lo and s.created_at < q.hi
-            union all
-            select s.created_at, s.kind
-            from app.sessions s
-            where q.platform and s.mechanic_id is null and s.created_at >= q.lo and s.created_at < q.hi
-        ), placed as (
-            select extract(isodow from m.created_at at time zone p_zone)::integer as weekday,
-                   extract(hour from m.created_at at time zone p_zone)::integer as hour, m.kind
-            from made m
+        with placed as (
+            select extract(isodow from f.day)::integer as weekday, f.hour, f.immediate, f.scheduled
+            from app.analytics_read_hours(p_zone, p_from, p_to, q.mechanics, q.platform) f
         )
-        select d, h, count(p.kind)::integer, count(p.kind) filter (where p.kind = 'immediate')::integer,
-               count(p.kind) filter (where p.kind = 'scheduled')::integer
+        select d, h, coalesce(sum(p.immediate + p.scheduled), 0)::integer, coalesce(sum(p.immediate), 0)::integer,
+               coalesce(sum(p.scheduled), 0)::integer
         from generate_series(1, 7) d
         cross join generate_series(0, 23) h
         left join placed p on p.weekday = d and p.hour = h

@@ -13,62 +13,36 @@ create or replace function app.analytics_revenue(
 )
 language plpgsql stable security definer
 set search_path = app, pg_temp
-set plan_cache_mode = force_custom_plan  -- a plan for each range: the generic one was up to 9x slower
+set plan_cache_mode = force_custom_plan  -- a plan for each range: the generic one read every summary row
 as $$
 #variable_conflict use_column
 declare
     q record;
 begin
+    perform app.require_actor(p_actor);
     select * into q from app.analytics_request(p_actor, p_from, p_to, p_zone, p_mechanic, p_workshop);
     if p_bucket is null or p_bucket not in ('day', 'week') then
         raise exception using errcode = 'UV091', column = 'bucket', message = 'buckets are days or weeks';
     end if;
     return query
-        with money as not materialized (
-            -- each ledger by the time its money moved, index-only on the covering indexes of 0017
-            select p.succeeded_at as at, p.session_id, p.amount_cents + p.credit_cents as charged, 0 as refunded,
-                   0 as pending, 0 as credited, 0 as platform, 0 as payee
-            from app.payments p
-            where p.status = 'succeeded' and p.succeeded_at >= q.lo and p.succeeded_at < q.hi
+        with placed as (
+            select case p_bucket when 'day' then f.day else date_trunc('week', f.day)::date end as bucket,
+                   f.mechanic_id, m.workshop_id, f.charged_cents as charged, f.refunded_cents as refunded,
+                   0::bigint as pending, f.credited_cents as credited, f.platform_cents as platform,
+                   f.payee_cents as payee
+            from app.analytics_read_days(p_zone, p_from, p_to, q.mechanics, q.platform, '{money}') f
+            left join app.mechanics m on m.id = f.mechanic_id
+            where (f.charged_cents, f.refunded_cents, f.credited_cents, f.platform_cents, f.payee_cents) <> (0, 0, 0, 0, 0)
             union all
-            -- a refund counts once the gateway has sent it; until then it is pending (by when it was decided)
-            select r.completed_at, r.session_id, 0, r.amount_cents, 0, 0, 0, 0
+            -- a refund decided but not yet sent is pending (by when it was decided): a state, always from the rows
+            select case p_bucket when 'day' then (r.created_at at time zone p_zone)::date
+                        else date_trunc('week', r.created_at at time zone p_zone)::date end,
+                   s.mechanic_id, m.workshop_id, 0, 0, r.amount_cents, 0, 0, 0
             from app.refunds r
-            where r.status = 'succeeded' and r.completed_at >= q.lo and r.completed_at < q.hi
-            union all
-            select r.created_at, r.session_id, 0, 0, r.amount_cents, 0, 0, 0
-            from app.refunds r
+            left join app.sessions s on s.id = r.session_id
+            left join app.mechanics m on m.id = s.mechanic_id
             where r.status = 'pending' and r.created_at >= q.lo and r.created_at < q.hi
-            union all
-            -- credit granted for a booking; credit a failed payment gives back was never charged
-            select c.created_at, c.session_id, 0, 0, 0, c.amount_cents, 0, 0
-            from app.credit_entries c
-            where c.amount_cents > 0 and c.reason <> 'payment_failed' and c.created_at >= q.lo and c.created_at < q.hi
-            union all
-            select y.created_at, y.session_id, 0, 0, 0, 0,
-                   case when y.payee = 'platform' then y.amount_cents else 0 end,
-                   case when y.payee <> 'platform' then y.amount_cents else 0 end
-            from app.payouts y
-            where y.created_at >= q.lo and y.created_at < q.hi
-        ), seen as (
-            -- the whole platform: every row, with its session's mechanic when it has one
-            select x.*, s.mechanic_id
-            from money x
-            left join app.sessions s on s.id = x.session_id
-            where q.platform
-            union all
-            -- a narrower view: the rows of its mechanics' sessions (a session's money never moves before the
-            -- session is created: its first payment succeeds in the transaction that creates it)
-            select x.*, s.mechanic_id
-            from money x
-            join app.sessions s on s.id = x.session_id
-            where not q.platform and s.mechanic_id = any(q.mechanics) and s.created_at < q.hi
-        ), placed as (
-            select case p_bucket when 'day' then (a.at at time zone p_zone)::date
-                        else date_trunc('week', a.at at time zone p_zone)::date end as bucket,
-                   a.mechanic_id, m.workshop_id, a.charged, a.refunded, a.pending, a.credited, a.platform, a.payee
-            from seen a
-            left join app.mechanics m on m.id = a.mechanic_id
+              and (s.mechanic_id = any(q.mechanics) or (q.platform and s.mechanic_id is null))
         ), sums as (
             select a.bucket, a.mechanic_id, a.workshop_id,
                    grouping(a.mechanic_id, a.workshop_id) as grouped,

@@ -11,39 +11,25 @@ create or replace function app.analytics_utilization(
 )
 language plpgsql stable security definer
 set search_path = app, pg_temp
+set plan_cache_mode = force_custom_plan  -- a plan for each range: the generic one read every summary row
 as $$
 #variable_conflict use_column
 declare
     q record;
 begin
+    perform app.require_actor(p_actor);
     select * into q from app.analytics_request(p_actor, p_from, p_to, p_zone, p_mechanic, p_workshop);
     return query
-        with per_mechanic as (
-            select m.id, u.name, m.workshop_id, w.name as workshop_name, coalesce(o.open, '{}') as open,
-                   c.claimed * coalesce(o.open, '{}') as booked, c.bookings
+        with minutes as (
+            select m.id, u.name, m.workshop_id, w.name as workshop_name,
+                   coalesce(sum(f.available_minutes), 0) as available, coalesce(sum(f.booked_minutes), 0) as booked,
+                   coalesce(sum(f.bookings), 0)::integer as bookings
             from unnest(q.mechanics) ids(id)
             join app.mechanics m on m.id = ids.id
             join app.users u on u.id = m.id
             left join app.workshops w on w.id = m.workshop_id
-            -- bookable time as the booking engine and the week calendar see it (SPEC §5), within the range
-            left join lateral (
-                select (s.source - s.workshop_breaks - s.workshop_closed - s.time_off)
-                       * tstzmultirange(tstzrange(q.lo, q.hi)) as open
-                from app.schedule_window(m.id, q.lo, q.hi) s
-            ) o on true
-            -- confirmed claims; the predicate is the one of the no-overlap constraint's index
-            cross join lateral (
-                select coalesce(range_agg(tstzrange(r.starts_at, r.ends_at)), '{}') as claimed,
-                       count(*) filter (where r.starts_at < q.hi and r.ends_at > q.lo)::integer as bookings
-                from app.slot_reservations r
-                where r.mechanic_id = m.id and r.status = 'confirmed'
-                  and tstzrange(r.starts_at, r.blocked_until) && tstzrange(q.lo, q.hi)
-            ) c
-        ), minutes as (
-            select p.id, p.name, p.workshop_id, p.workshop_name, p.bookings,
-                   (select coalesce(sum(extract(epoch from upper(x) - lower(x))), 0) / 60 from unnest(p.open) x) as available,
-                   (select coalesce(sum(extract(epoch from upper(x) - lower(x))), 0) / 60 from unnest(p.booked) x) as booked
-            from per_mechanic p
+            left join app.analytics_read_days(p_zone, p_from, p_to, q.mechanics, false, '{minutes}') f on f.mechanic_id = m.id
+            group by m.id, u.name, m.workshop_id, w.name
         ), answer as (
             select 'mechanic' as level, 0 as rank, x.id, x.name, x.workshop_id, x.workshop_name,
                    x.available, x.booked, x.bookings
@@ -63,7 +49,8 @@ comment on function app.analytics_utilization(bigint, date, date, text, bigint, 
     'Utilization (SPEC §15) over the local dates p_from..p_to of zone p_zone: per mechanic in the viewer''s view '
     '(analytics_request), then one total row (level total, no mechanic): available minutes (the bookable time '
     'of app.schedule_window, as customers book against it: own blocks, workshop hours or their intersection, '
-    'less breaks, closed days and approved time off, wall-clock times fixed across DST), booked minutes (the '
-    'confirmed claims, slot_reservations, within that time), the number of confirmed claims touching the range, '
+    'less breaks, closed days and approved time off, wall-clock times fixed across DST; a day already summed as '
+    'its schedule was then), booked minutes (the confirmed claims, slot_reservations, within that time), the '
+    'number of confirmed claims starting in the range, '
     'and booked ÷ available (null when nothing was available). Raises UP001, UV004, UV090, UV006, UN001.';
 grant execute on function app.analytics_utilization(bigint, date, date, text, bigint, bigint) to autodoctor_app;

@@ -23,4 +23,4 @@ comment on function app.apply_gateway_event(text, text, jsonb) is
     'Applies a verified gateway event once: the event id is recorded in the same transaction as its effect, '
     'so a redelivery (even a concurrent one) returns ''duplicate'' and changes nothing. p_object is the '
     'object as the gateway says it is now (re-read by the caller), so the order of events does not matter.';
-grant execute on function app.apply_gateway_event(text, text, jsonb) to autodoctor_app;
+grant execute on function app.apply_gateway_event(text, text, jsonb) to autodoctor_payments;

@@ -45,4 +45,4 @@ comment on function app.apply_payment_intent(jsonb, bigint) is
     '(fail_payment). Idempotent and order-proof: success is final and applied once. The payment is found by '
     'p_payment, the intent''s metadata.payment_id or its id. Raises UN003 (no such payment), UR006 (the intent''s '
     'amount, currency or id do not match the payment).';
-grant execute on function app.apply_payment_intent(jsonb, bigint) to autodoctor_app;
+grant execute on function app.apply_payment_intent(jsonb, bigint) to autodoctor_payments;

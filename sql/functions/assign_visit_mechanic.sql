@@ -6,6 +6,7 @@ declare
     v_session app.sessions;
     v_before bigint;
 begin
+    perform app.require_actor(p_actor);
     v_session := app.visit_for_workshop(p_actor, p_session);
     v_before := v_session.mechanic_id;
     if v_session.status not in ('requested', 'scheduled', 'pending') then

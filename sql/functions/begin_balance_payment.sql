@@ -10,6 +10,7 @@ declare
     v_id bigint;
     v_existing app.payments;
 begin
+    perform app.require_actor(p_actor);
     select * into v_session from app.sessions s where s.id = p_session;
     if not found or v_session.service_type <> 'in_person'
        or coalesce(app.session_actor_side(v_session, p_actor), '') not in ('mechanic', 'workshop') then

@@ -25,6 +25,7 @@ declare
     v_key text;
     v_existing app.payments;
 begin
+    perform app.require_actor(p_actor);
     if p_kind = 'scheduled' then
         if p_hold_id is null then
             raise exception using errcode = 'UV011', column = 'hold_id', message = 'a scheduled session needs a held time';

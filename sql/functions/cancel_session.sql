@@ -10,6 +10,7 @@ declare
     v_session app.sessions;
     q record;
 begin
+    perform app.require_actor(p_actor);
     select * into q from app.cancellation_quote(p_session, p_actor, app.app_now());
     if q.tier is distinct from coalesce(p_expected_tier, q.tier) then
         -- a policy limit passed between showing the refund and confirming it: nothing happens, the new quote is due

@@ -8,6 +8,7 @@ declare
     v_session app.sessions;
     v_side text;
 begin
+    perform app.require_actor(p_actor);
     select * into v_session from app.sessions s where s.id = p_session;
     v_side := app.session_actor_side(v_session, p_actor);
     if not found or v_side is null then

@@ -3,6 +3,7 @@ language plpgsql volatile security definer
 set search_path = app, pg_temp
 as $$
 begin
+    perform app.require_actor(p_actor);
     perform app.visit_for_workshop(p_actor, p_session);
     perform app.set_actor(p_actor, 'completed by the workshop');
     -- a checked-in visit whose work is done goes through live to completed (SPEC §7's path)

@@ -9,6 +9,7 @@ declare
     v_mechanic bigint;
     v_offer app.visit_counter_offers;
 begin
+    perform app.require_actor(p_actor);
     v_session := app.visit_for_workshop(p_actor, p_session);
     if v_session.status not in ('requested', 'scheduled') then
         raise exception using errcode = 'UR001', message = format('visit %s is %s: it cannot move', p_session, v_session.status);

@@ -1,7 +1,7 @@
 create or replace function app.create_staff_account(
     p_role text,
     p_email text,
-    p_password_hash text,
+    p_password text,
     p_name text,
     p_timezone text,
     p_workshop_id bigint default null,
@@ -61,9 +61,9 @@ begin
 
     begin
         insert into app.users (email, password_hash, role, name, timezone, created_at)
-        -- without a hash, a password nobody can match (no "$": check_password_hash refuses it) until the person
-        -- sets one through a link (issue_password_token)
-        values (btrim(p_email), coalesce(p_password_hash, '!' || replace(gen_random_uuid()::text, '-', '')), p_role,
+        -- without a password, a hash nobody can match (log_in treats "!" as no password) until the person sets
+        -- one through a link (issue_password_token)
+        values (btrim(p_email), coalesce(app.hash_password(p_password), '!' || replace(gen_random_uuid()::text, '-', '')), p_role,
                 btrim(p_name), p_timezone, app.app_now())
         returning id into v_user_id;
     exception when unique_violation then
@@ -95,7 +95,7 @@ end
 $$;
 comment on function app.create_staff_account(text, text, text, text, text, bigint, text, text, text[], text[], integer) is
     'Creates a mechanic (with default settings), workshop admin or admin account; returns the user id. The one '
-    'creator of staff: the CLI and the demo loader call it with a password hash, invite_staff_account (the '
+    'creator of staff: the CLI and the demo loader call it with a password (hashed here), invite_staff_account (the '
     'platform admin''s page) without one, which leaves a password nobody can match until the person sets theirs '
     'through a link. A mechanic''s p_mechanic_type (SPEC §1) sets the tie to the workshop: virtual_only (none), '
     'independent_workshop (owner, account type individual), workshop_affiliated (p_partnership_type employee or '

@@ -30,12 +30,13 @@ begin
     update app.session_offers set status = 'withdrawn', responded_at = v_now
     where mechanic_id = p_user and status = 'open';
     perform app.close_password_links(p_user);
+    perform app.end_login_sessions(p_user, 'revoked_by_admin', p_actor, null);  -- logged out everywhere at once
     return v_now;
 end
 $$;
 comment on function app.deactivate_account(bigint, bigint) is
-    'The platform admin deactivates an account (SPEC §20): it can no longer log in (login_lookup) nor follow a '
-    'link to set its password; a mechanic is taken offline, their open offers are withdrawn, and they are in '
+    'The platform admin deactivates an account (SPEC §20): it can no longer log in (log_in), its log-in sessions '
+    'end, and it cannot follow a link to set its password; a mechanic is taken offline, their open offers are withdrawn, and they are in '
     'no list, ranking, offer or free slot until reactivated (see users.deactivated_at). Bookings already made '
     'are kept: account_bookings lists them for the admin. Returns when. Raises UP001 (not a platform admin), '
     'UR080 (their own account), UR081 (the last active platform admin), UN001 (no such account), UC081 '

@@ -5,6 +5,7 @@ as $$
 declare
     v_session app.sessions;
 begin
+    perform app.require_actor(p_actor);
     v_session := app.visit_for_workshop(p_actor, p_session);
     if nullif(btrim(p_reason), '') is null then
         raise exception using errcode = 'UV060', column = 'reason', message = 'a declined visit needs a reason';

@@ -5,6 +5,7 @@ set search_path = app, pg_temp
 as $$
 #variable_conflict use_column
 begin
+    perform app.require_actor(p_actor);
     return query
         select a.id, a.filename, a.content_type, a.size_bytes
         from app.attachments a

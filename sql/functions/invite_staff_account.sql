@@ -22,7 +22,7 @@ begin
         raise exception using errcode = 'UV080', column = 'mechanic_type', message = 'a mechanic needs a type';
     end if;
     v_user := app.create_staff_account(
-        p_role => p_role, p_email => p_email, p_password_hash => null, p_name => p_name, p_timezone => p_timezone,
+        p_role => p_role, p_email => p_email, p_password => null, p_name => p_name, p_timezone => p_timezone,
         p_workshop_id => p_workshop_id, p_partnership_type => p_partnership_type, p_mechanic_type => p_mechanic_type,
         p_specialties => p_specialties, p_brands => p_brands, p_years_experience => p_years_experience);
     perform app.issue_password_token(p_actor, v_user);

@@ -5,6 +5,7 @@ as $$
 declare
     v_session app.sessions;
 begin
+    perform app.require_actor(p_actor);
     select * into v_session from app.sessions s where s.id = p_session;
     if not found or app.session_actor_side(v_session, p_actor) is distinct from 'mechanic' then
         raise exception using errcode = 'UN001', message = format('session %s is not assigned to mechanic %s', p_session, p_actor);

@@ -6,6 +6,7 @@ as $$
 declare
     v_seq integer;
 begin
+    perform app.require_actor(p_actor);
     perform app.room_party(p_session, p_actor);
     select least(greatest(p_seq, 0), coalesce(max(m.seq), 0)) into v_seq
     from app.session_messages m where m.session_id = p_session;

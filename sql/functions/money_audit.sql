@@ -1,9 +1,11 @@
-create or replace function app.money_audit()
+create or replace function app.money_audit(p_actor bigint default null)
 returns table (session_id bigint, payment_id bigint, charged_cents bigint, refunded_cents bigint,
                credited_cents bigint, payee_cents bigint, platform_cents bigint)
 language sql stable security definer
 set search_path = app, pg_temp
 as $$
+    -- the platform admin's dashboard shows it; jobs and tests (the owner) read it too
+    select app.require_role(p_actor, 'admin') where not app.trusted_caller();
     -- sessions whose story is over: charged = refunded + credited + payee share + platform share
     with ended as (
         select s.id from app.sessions s
@@ -34,7 +36,7 @@ as $$
     select null, id, charged, refunded, credited, 0, 0 from unbooked
     where charged <> refunded + credited
 $$;
-comment on function app.money_audit() is
+comment on function app.money_audit(bigint) is
     'Every ended session whose money does not add up (charged = refunded + credited + payee share + platform '
-    'share), and every payment that bought nothing and was not wholly given back. Always empty.';
-grant execute on function app.money_audit() to autodoctor_app;
+    'share), and every payment that bought nothing and was not wholly given back. Always empty. For the web role, only for the platform admin bound as p_actor (UA001, UP001).';
+grant execute on function app.money_audit(bigint) to autodoctor_app;

@@ -16,4 +16,4 @@ comment on function app.pending_refunds(integer, bigint, bigint) is
     'Refunds decided but not yet sent to the gateway (oldest first), all of them or those of one session or one '
     'payment: the sender calls the gateway with each idempotency key, after commit, and records the answer with '
     'record_refund.';
-grant execute on function app.pending_refunds(integer, bigint, bigint) to autodoctor_app;
+grant execute on function app.pending_refunds(integer, bigint, bigint) to autodoctor_payments;

@@ -12,6 +12,7 @@ declare
     v_type text;
     v_seq integer;
 begin
+    perform app.require_actor(p_actor);
     -- the session's row lock orders this session's writers (seq follows commit order) and keeps the status
     -- from changing under the message: one that lands while the session ends comes before the end
     perform 1 from app.sessions s where s.id = p_session for no key update;

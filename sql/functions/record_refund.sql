@@ -24,4 +24,4 @@ $$;
 comment on function app.record_refund(bigint, jsonb) is
     'Records the gateway''s answer to a refund (its JSON): succeeded or failed is final, pending waits. '
     'Raises UN003 for an unknown refund or one answered by another gateway refund.';
-grant execute on function app.record_refund(bigint, jsonb) to autodoctor_app;
+grant execute on function app.record_refund(bigint, jsonb) to autodoctor_payments;

@@ -3,6 +3,7 @@ language plpgsql volatile security definer
 set search_path = app, pg_temp
 as $$
 begin
+    perform app.require_actor(p_actor);
     update app.slot_reservations
     set status = 'cancelled', released_at = app.app_now()
     where id = p_hold_id and customer_id = p_actor and status = 'reserved';

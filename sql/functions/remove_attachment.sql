@@ -5,6 +5,7 @@ as $$
 declare
     v_draft jsonb := app.my_draft(p_actor, p_flow);
 begin
+    perform app.require_actor(p_actor);
     -- only a file of this draft that no session has taken yet
     delete from app.attachments a
     where a.id = p_attachment and a.customer_id = p_actor and a.session_id is null

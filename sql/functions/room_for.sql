@@ -13,6 +13,7 @@ declare
     v_session app.sessions := app.room_party(p_session, p_actor);
     v_side text := case when v_session.customer_id = p_actor then 'customer' else 'mechanic' end;
 begin
+    perform app.require_actor(p_actor);
     return query
         select v_session.id, v_side, v_session.status, v_session.kind, app.room_is_open(v_session), pl.name,
                v_session.duration_minutes, v_session.scheduled_for, v_session.started_at,

@@ -12,6 +12,7 @@ as $$
 declare
     v_session app.sessions := app.room_party(p_session, p_actor);
 begin
+    perform app.require_actor(p_actor);
     return query
         select m.seq, m.kind, case when m.sender_id = v_session.customer_id then 'customer' else 'mechanic' end,
                u.name, m.body, m.signal, m.photo_type, m.created_at

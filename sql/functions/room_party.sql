@@ -5,6 +5,7 @@ as $$
 declare
     v_session app.sessions;
 begin
+    perform app.require_actor(p_actor);
     select * into v_session from app.sessions s
     where s.id = p_session and s.service_type = 'online' and p_actor in (s.customer_id, s.mechanic_id);
     if not found then

@@ -5,6 +5,7 @@ set search_path = app, pg_temp
 as $$
 #variable_conflict use_column
 begin
+    perform app.require_actor(p_actor);
     perform app.room_party(p_session, p_actor);
     return query select m.photo_type, m.photo from app.session_messages m
                  where m.session_id = p_session and m.seq = p_seq and m.kind = 'photo';

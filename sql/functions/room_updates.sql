@@ -3,6 +3,7 @@ returns jsonb
 language sql stable security definer
 set search_path = app, pg_temp
 as $$
+    select app.require_actor(p_actor);
     select jsonb_build_object(
         'status', r.status, 'is_open', r.is_open, 'started_at', r.started_at, 'ends_at', r.ends_at,
         'other_name', r.other_name,

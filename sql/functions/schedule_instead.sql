@@ -6,6 +6,7 @@ declare
     v_book jsonb := app.my_draft(p_actor, 'book');
     v_carried jsonb;
 begin
+    perform app.require_actor(p_actor);
     v_carried := jsonb_strip_nulls(jsonb_build_object(
         'vehicle_id', v_book->'vehicle_id', 'advice_only', v_book->'advice_only', 'plan', v_book->'plan',
         'concern_category', v_book->'concern_category', 'concern', v_book->'concern',

@@ -16,6 +16,7 @@ declare
     v_customer bigint := p_actor;
     v_id bigint;
 begin
+    perform app.require_actor(p_actor);
     if p_mode is null or p_mode not in ('online', 'in_person') then
         raise exception using errcode = 'UV001', column = 'mode', message = 'a waiver is signed online or in person';
     end if;

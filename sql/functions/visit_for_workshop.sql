@@ -4,6 +4,7 @@ as $$
 declare
     v_session app.sessions;
 begin
+    perform app.require_actor(p_actor);
     select * into v_session from app.sessions s where s.id = p_session and s.service_type = 'in_person' for update;
     perform app.require_workshop_admin(p_actor, v_session.workshop_id);  -- no such visit: UN001 as well
     return v_session;

@@ -87,7 +87,8 @@ def shot(page, request):
 
     def take(name):
         path = folder / f"{next(numbers):02d}-{name}.png"
-        page.screenshot(path=path, full_page=True)
+        # a whole tall page (the money ledger's 500 rows) takes headless Chromium about 10 s to capture
+        page.screenshot(path=path, full_page=True, timeout=3 * TIMEOUT_MS)
         return path
 
     return take

@@ -24,7 +24,7 @@ def utc(text):
 
 
 def staff(world, role, workshop=None):
-    return world.value("select app.create_staff_account(p_role => %s, p_email => %s, p_password_hash => repeat('x', 40), "
+    return world.value("select app.create_staff_account(p_role => %s, p_email => %s, p_password => repeat('x', 40), "
                        "p_name => %s, p_timezone => %s, p_workshop_id => %s)",
                        [role, f"{role}{world.value('select count(*) from app.users')}@example.com", role, TO, workshop])
 
@@ -457,7 +457,7 @@ def test_revenue_buckets_are_days_or_weeks(world):
 
 def test_the_app_calls_them_but_not_the_helper(database, world):
     admin = staff(world, "admin")
-    with database.app() as conn:
+    with database.acting(admin) as conn:
         for measure in MEASURES:
             assert analytics(conn, measure, admin, date(2026, 11, 23))
         assert conn.execute("select * from app.analytics_scope(%s)", [admin]).fetchall() == []

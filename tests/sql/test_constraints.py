@@ -69,7 +69,7 @@ def test_known_zones_are_accepted(database):
 def test_email_is_unique_whatever_its_case(database):
     make_customer(database, email="Jo.Smith@Example.com")
     with database.owner() as conn:
-        assert refused(conn, "select app.sign_up_customer(p_email => 'jo.smith@EXAMPLE.COM', p_password_hash => %s, "
+        assert refused(conn, "select app.sign_up_customer(p_email => 'jo.smith@EXAMPLE.COM', p_password => %s, "
                              "p_name => 'Jo', p_timezone => 'UTC')", [PASSWORD_HASH]) == "users_email_key"
         assert conn.execute("select count(*) as n from app.users").fetchone()["n"] == 1
 

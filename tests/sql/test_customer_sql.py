@@ -314,7 +314,7 @@ def test_the_workshop_checks_the_customer_in_on_its_tablet_from_one_hour_before(
                           "p_service_type => 'in_person', p_hold_id => %s, p_advice_only => true, "
                           "p_concern => 'A rattle at idle.')", [customer, hold])
     desk, elsewhere = (world.value("select app.create_staff_account(p_role => 'workshop_admin', p_email => %s, "
-                                   "p_password_hash => %s, p_name => 'Desk', p_timezone => 'UTC', p_workshop_id => %s)",
+                                   "p_password => %s, p_name => 'Desk', p_timezone => 'UTC', p_workshop_id => %s)",
                                    [email, "x" * 40, workshop])
                        for email, workshop in (("desk@example.com", shop), ("other@example.com", world.workshop())))
     check_in = "select app.sign_waiver(p_actor => %s, p_session => %s, p_mode => 'in_person', p_typed_name => 'Casey')"

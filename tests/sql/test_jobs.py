@@ -188,7 +188,7 @@ def test_an_in_person_visit_without_check_in_is_a_no_show_and_the_deposit_goes_t
             "p_payment_method => 'pm_card_visa', p_hold_id => %s, p_advice_only => true, "
             "p_concern => 'A rattle at idle.')", [customer, hold]).fetchone())["session_id"])
     desk = world.value("select app.create_staff_account(p_role => 'workshop_admin', p_email => 'desk@example.com', "
-                       "p_password_hash => %s, p_name => 'Desk', p_timezone => 'UTC', p_workshop_id => %s)", ["x" * 40, shop])
+                       "p_password => %s, p_name => 'Desk', p_timezone => 'UTC', p_workshop_id => %s)", ["x" * 40, shop])
     set_clock(world, START + timedelta(hours=1) - timedelta(minutes=10))
     world.conn.execute("select app.sign_waiver(p_actor => %s, p_session => %s, p_mode => 'in_person', p_typed_name => 'Ann')",
                        [desk, sessions[1]])

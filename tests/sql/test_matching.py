@@ -118,6 +118,10 @@ def test_the_first_acceptance_wins_and_the_rest_are_withdrawn(world):
     assert offers(world, session) == {(first, "targeted"): "withdrawn", (second, "targeted"): "accepted",
                                       (third, "targeted"): "withdrawn", (None, "broadcast"): "withdrawn"}
     assert sqlstate(lambda: world.conn.execute("select app.accept_offer(%s, %s)", [first, session])) == "UC003"
+    # one who was never offered it learns nothing: taken, over or never there are the same 404
+    outsider = world.mechanic()
+    for probe in (session, session + 1000):
+        assert sqlstate(lambda: world.conn.execute("select app.accept_offer(%s, %s)", [outsider, probe])) == "UN001"
 
 
 def test_the_broadcast_is_for_online_mechanics_who_did_not_decline(world):
@@ -125,7 +129,8 @@ def test_the_broadcast_is_for_online_mechanics_who_did_not_decline(world):
     latecomer = profile(world, world.mechanic(), currently_on_shift=True)
     offline = world.mechanic()
     session = immediate(world, world.customer())
-    assert sqlstate(lambda: world.conn.execute("select app.accept_offer(%s, %s)", [offline, session])) == "UR004"
+    # never offered to them: answered as a missing session, so that ids cannot be probed
+    assert sqlstate(lambda: world.conn.execute("select app.accept_offer(%s, %s)", [offline, session])) == "UN001"
     world.conn.execute("select app.decline_offer(%s, %s)", [latecomer, session])
     assert sqlstate(lambda: world.conn.execute("select app.accept_offer(%s, %s)", [latecomer, session])) == "UR004"
     other = profile(world, world.mechanic(), currently_on_shift=True)

@@ -67,7 +67,7 @@ def test_several_blocks_replace_one_weekday_and_customers_see_them_at_once(world
     mechanic = world.mechanic(blocks={2: [("09:00", "17:00")], 3: [("10:00", "12:00")]})
     other = world.mechanic(blocks={2: [("09:00", "17:00")]})
     assert len(free_starts(world, mechanic)) == 16
-    with database.app() as app:  # as the running app calls it
+    with database.acting(mechanic) as app:  # as the running app calls it
         assert set_blocks(app, mechanic, 2, [("13:00", "14:00"), ("09:00", "10:00")]) == 2
     assert blocks_of(world, mechanic) == [(2, "09:00", "10:00"), (2, "13:00", "14:00"), (3, "10:00", "12:00")]
     assert free_starts(world, mechanic) == [at("2026-11-24 09:00"), at("2026-11-24 09:30"),
@@ -110,7 +110,7 @@ def test_bad_blocks_are_refused_and_change_nothing(world, weekday, starts, ends,
 
 def test_two_saves_of_one_day_at_once_take_turns_and_the_later_wins_whole(world, database):
     mechanic = world.mechanic(blocks={2: [("09:00", "17:00")]})
-    with database.app() as first, database.app() as second, ThreadPoolExecutor(max_workers=1) as pool:
+    with database.acting(mechanic) as first, database.acting(mechanic) as second, ThreadPoolExecutor(max_workers=1) as pool:
         with first.transaction():
             set_blocks(first, mechanic, 2, [("09:00", "12:00"), ("13:00", "17:00")])
             later = pool.submit(set_blocks, second, mechanic, 2, [("10:00", "14:00")])
@@ -224,7 +224,7 @@ def test_someone_elses_or_an_ended_time_off_cannot_be_cancelled(world, database)
     world.time_off(theirs, TUESDAY, TUESDAY)
     world.time_off(mine, date(2026, 11, 20), date(2026, 11, 22))  # ended yesterday
     for time_off in time_off_of(world, theirs) + time_off_of(world, mine):
-        with database.app() as app:
+        with database.acting(mine) as app:
             assert sqlstate(lambda: app.execute("select app.cancel_time_off(%s, %s)", [mine, time_off["id"]])) == "UN001"
     assert [t["status"] for t in time_off_of(world, theirs) + time_off_of(world, mine)] == ["approved", "approved"]
     assert world.conn.execute("select * from app.my_time_off(%s)", [mine]).fetchall() == []  # the ended one is not listed
@@ -282,7 +282,7 @@ def test_instant_booking_off_makes_new_bookings_requests(world):
 def test_blocks_arrive_as_times_from_the_app(world, database):
     """psycopg sends Python times (and an empty list) as the function expects them."""
     mechanic = world.mechanic(blocks={2: [("09:00", "17:00")]})
-    with database.app() as app:
+    with database.acting(mechanic) as app:
         assert next(iter(app.execute("select app.set_weekly_blocks(p_actor => %(a)s, p_weekday => 2, "
                                      "p_starts => %(s)s, p_ends => %(e)s)",
                                      {"a": mechanic, "s": [time(8)], "e": [time(0)]}).fetchone().values())) == 1

@@ -124,7 +124,7 @@ def test_no_show_money(world, gateway, service, expected_payout):
 def test_provider_cancellation_refunds_everything_even_late(world, gateway, side):
     shop, mechanic = shop_mechanic(world)
     admin = world.value("select app.create_staff_account(p_role => 'workshop_admin', p_email => 'boss@example.com', "
-                        "p_password_hash => %s, p_name => 'Boss', p_timezone => 'America/Toronto', p_workshop_id => %s)",
+                        "p_password => %s, p_name => 'Boss', p_timezone => 'America/Toronto', p_workshop_id => %s)",
                         ["x" * 40, shop])
     customer = world.customer()
     session = pay(world, gateway, customer, mechanic)["session_id"]
@@ -295,7 +295,7 @@ def test_the_in_person_balance_is_charged_after_the_service_on_the_deposit_card(
             world.conn.execute(refused, [mechanic, session])
     assert early.value.sqlstate == "UR001"  # nothing is due before the service
     admin = world.value("select app.create_staff_account(p_role => 'workshop_admin', p_email => 'desk@example.com', "
-                        "p_password_hash => %s, p_name => 'Desk', p_timezone => 'America/Toronto', p_workshop_id => %s)",
+                        "p_password => %s, p_name => 'Desk', p_timezone => 'America/Toronto', p_workshop_id => %s)",
                         ["x" * 40, shop])
     set_clock(world, START - timedelta(minutes=5))
     world.conn.execute("select app.sign_waiver(p_actor => %s, p_session => %s, p_mode => 'in_person', "

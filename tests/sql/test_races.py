@@ -15,13 +15,13 @@ ALL_DAY = {d: [("00:00", "24:00")] for d in range(1, 8)}
 
 @pytest.fixture
 def arena(database):
-    """A mechanic free all day (15-minute buffer), 100 customers, and 100 app connections."""
+    """A mechanic free all day (15-minute buffer), 100 customers, and an app connection acting for each."""
     database.set_clock(NOW)
     with database.owner() as conn:
         world = World(conn)
         mechanic = world.mechanic(blocks=ALL_DAY, min_notice_minutes=0, buffer_minutes=15)
         customers = [world.customer() for _ in range(100)]
-    connections = [database.app() for _ in range(100)]
+    connections = [database.acting(customer) for customer in customers]
     yield database, mechanic, customers, connections
     for conn in connections:
         conn.close()
@@ -63,7 +63,10 @@ def test_a_hundred_clients_claim_one_slot_twenty_times(arena):
         outcomes = [state for _, state in all_at_once(connections, claim)]
         assert outcomes.count(None) == 1, round_number
         assert outcomes.count("UC001") == 99, set(outcomes)
-    assert database.scalar("select count(*) from app.slot_reservations where status = 'reserved'") == 20
+        # the winner books it (a customer holds at most three times at once: reserve_slot's limit)
+        database.scalar("update app.slot_reservations set status = 'confirmed', confirmed_at = %s "
+                        "where status = 'reserved' returning id", [NOW])
+    assert database.scalar("select count(*) from app.slot_reservations where status = 'confirmed'") == 20
     assert overlapping_claims(database, mechanic) == 0
 
 
@@ -105,7 +108,7 @@ def test_fifty_mechanics_accept_one_offer_at_once(database):
         customer = world.customer()
         session = world.value("select app.create_session(p_actor => %s, p_kind => 'immediate', p_plan => 'standard', "
                               "p_advice_only => true, p_concern => 'The car will not start this morning.')", [customer])
-    connections = [database.app() for _ in range(50)]
+    connections = [database.acting(mechanic) for mechanic in mechanics]
     try:
         outcomes = dict(all_at_once(connections, lambda index, conn: conn.execute(
             "select app.accept_offer(%s, %s)", [mechanics[index], session])))
@@ -148,3 +151,58 @@ def test_moves_and_new_holds_racing_for_one_time_let_exactly_one_through(arena):
     # the nine moves that lost kept their booking where it was
     assert database.scalar("select count(*) from app.sessions s join app.slot_reservations r on r.id = s.reservation_id "
                            "where r.status = 'confirmed'") == 10
+
+
+def test_twelve_parallel_uploads_keep_five_files_and_the_job_deletes_strays(database):
+    database.set_clock(NOW)
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+    with database.owner() as conn:
+        customer = World(conn).customer()
+    connections = [database.acting(customer) for _ in range(12)]
+    try:
+        outcomes = [state for _, state in all_at_once(connections, lambda index, conn: conn.execute(
+            "select * from app.add_attachment(%s, 'book', %s, %s)", [customer, f"p{index}.png", png]))]
+    finally:
+        for conn in connections:
+            conn.close()
+    assert outcomes.count(None) == 5 and outcomes.count("UV015") == 7
+    listed = database.scalar("select jsonb_array_length(data->'attachments') from app.booking_drafts where customer_id = %s",
+                             [customer])
+    assert listed == 5 == database.scalar("select count(*) from app.attachments where customer_id = %s", [customer])
+
+    # a file no draft lists and no session has (from before the lock, or a draft forgotten) goes after an hour
+    with database.owner() as conn:
+        stray = conn.execute("insert into app.attachments (customer_id, filename, content_type, size_bytes, data, "
+                             "created_at) values (%s, 'stray.png', 'image/png', %s, %s, %s) returning id",
+                             [customer, len(png), png, NOW - timedelta(minutes=30)]).fetchone()["id"]
+        assert conn.execute("select app.forget_stale_drafts() as n").fetchone()["n"] == 0
+        assert conn.execute("select count(*) as n from app.attachments where id = %s", [stray]).fetchone()["n"] == 1
+        conn.execute("select app.set_app_clock(%s)", [NOW + timedelta(hours=1)])
+        conn.execute("select app.forget_stale_drafts()")
+        kept = {r["id"] for r in conn.execute("select id from app.attachments where customer_id = %s", [customer])}
+        assert stray not in kept and len(kept) == 5  # the draft's five stay while the draft lives
+        # a draft untouched for a day forgets itself, and its files go an hour later at most
+        conn.execute("select app.set_app_clock(%s)", [NOW + timedelta(hours=25)])
+        assert conn.execute("select app.forget_stale_drafts() as n").fetchone()["n"] == 1
+        assert conn.execute("select count(*) as n from app.attachments where customer_id = %s", [customer]).fetchone()["n"] == 0
+
+
+def test_eight_parallel_holds_of_one_customer_keep_three(database):
+    database.set_clock(NOW)
+    with database.owner() as conn:
+        world = World(conn)
+        mechanics = [world.mechanic(blocks={2: [("09:00", "17:00")]}) for _ in range(8)]
+        customer = world.customer()
+    start = datetime(2026, 11, 24, 15, 0, tzinfo=timezone.utc)
+    connections = [database.acting(customer) for _ in range(8)]
+    try:
+        outcomes = [state for _, state in all_at_once(connections, lambda index, conn: conn.execute(
+            "select * from app.reserve_slot(%s, %s, %s, 'standard')",
+            [customer, mechanics[index], start + timedelta(minutes=30 * index)]))]
+    finally:
+        for conn in connections:
+            conn.close()
+    # eight free times with eight mechanics: three holds at most, however the requests interleave
+    assert outcomes.count(None) == 3 and outcomes.count("UL002") == 5
+    assert database.scalar("select count(*) from app.slot_reservations where customer_id = %s and status = 'reserved'",
+                           [customer]) == 3

@@ -215,7 +215,7 @@ def test_both_sides_writing_at_once_lose_nothing_and_a_reader_sees_one_order(dat
 
     def write(actor, tag):
         try:
-            with database.app() as conn:
+            with database.acting(actor) as conn:
                 barrier.wait()
                 for n in range(per_side):
                     post(conn, actor, room.id, body=f"{tag} {n}")
@@ -223,7 +223,7 @@ def test_both_sides_writing_at_once_lose_nothing_and_a_reader_sees_one_order(dat
             errors.append(error)
 
     def read():
-        with database.app() as conn:
+        with database.acting(room.customer) as conn:
             barrier.wait()
             last = 0
             while True:
@@ -251,7 +251,7 @@ def test_both_sides_writing_at_once_lose_nothing_and_a_reader_sees_one_order(dat
 
 def test_a_message_racing_the_end_lands_before_it_or_not_at_all(database, world, room):
     room.start()
-    with database.app() as writer, database.owner() as ender:
+    with database.acting(room.customer) as writer, database.owner() as ender:
         with writer.transaction():
             post(writer, room.customer, room.id, body="Last question!")
             ending = threading.Thread(target=lambda: ender.execute(

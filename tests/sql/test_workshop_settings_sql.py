@@ -34,13 +34,14 @@ def shop(world):
 
 
 def staff(world, role, workshop=None):
-    return world.value("select app.create_staff_account(p_role => %s, p_email => %s, p_password_hash => repeat('x', 40), "
+    return world.value("select app.create_staff_account(p_role => %s, p_email => %s, p_password => repeat('x', 40), "
                        "p_name => 'Staff', p_timezone => %s, p_workshop_id => %s)",
                        [role, f"{role}{world.value('select count(*) from app.users')}@example.com", TO, workshop])
 
 
 def app_call(database, query, params):
-    with database.app() as conn:
+    """As the app calls it, for the actor the call names (its first argument, or "actor")."""
+    with database.acting(params["actor"] if isinstance(params, dict) else params[0]) as conn:
         return conn.execute(query, params).fetchall()
 
 

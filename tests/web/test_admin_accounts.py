@@ -318,7 +318,7 @@ def test_a_browser_logged_in_before_the_deactivation_is_logged_out(app, client, 
     assert before.get("/mechanic/").status_code == 200
     submit(client, f"/admin/accounts/{mia}", {}, action=f"/admin/accounts/{mia}/deactivate")
     assert before.get("/mechanic/").location.startswith("/login")  # its next request finds no account
-    with database.app() as conn:  # nor can a call made for it act: require_role refuses the deactivated
+    with database.owner() as conn:  # nor can a call made for it act: require_role refuses the deactivated
         with pytest.raises(psycopg.Error) as refused:
             conn.execute("select app.set_on_shift(%s, true)", [mia])
     assert refused.value.sqlstate == "UP001"

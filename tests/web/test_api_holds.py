@@ -36,6 +36,34 @@ def test_a_hold_is_created_and_released(client, database, mechanic):
     assert client.delete(f"/api/holds/{body['hold_id']}", headers=headers).status_code == 404
 
 
+def test_one_customer_cannot_hoard_a_mechanics_week(app, client, database, world, mechanic):
+    world.conn.execute("update app.mechanic_settings set buffer_minutes = 0 where mechanic_id = %s", [mechanic])
+    headers = signed_in(client, database, "hoarder@example.com")
+    starts = [f"2026-11-24T{h}:{m}:00Z" for h in (14, 15, 16) for m in ("00", "30")]  # six free half hours
+
+    def hold(start, who=client, with_headers=headers):
+        return who.post("/api/holds", json={**HOLD, "start": start, "mechanic_id": mechanic}, headers=with_headers)
+
+    held = [hold(start) for start in starts[:3]]
+    assert [h.status_code for h in held] == [201, 201, 201]
+    fourth = hold(starts[3])
+    assert fourth.status_code == 429 and "already holding three times" in fourth.get_json()["error"]["message"]
+    # another customer still finds the rest free
+    other = app.test_client()
+    assert hold(starts[3], other, signed_in(other, database, "fair@example.com")).status_code == 201
+    # letting one go makes room; holding and letting go over and over is limited too
+    for attempt in range(17):
+        hold_id = held[0].get_json()["hold_id"]
+        assert client.delete(f"/api/holds/{hold_id}", headers=headers).status_code == 204
+        held[0] = hold(starts[4])
+        assert held[0].status_code == 201, attempt
+    assert client.delete(f"/api/holds/{held[0].get_json()['hold_id']}", headers=headers).status_code == 204
+    too_many = hold(starts[4])
+    assert too_many.status_code == 429 and "wait a few minutes" in too_many.get_json()["error"]["message"]
+    assert database.scalar("select count(*) from app.slot_reservations r join app.users u on u.id = r.customer_id "
+                           "where u.email = 'hoarder@example.com' and r.status = 'reserved'") == 2
+
+
 def test_a_taken_time_is_409_with_the_nearest_free_times(client, database, world, mechanic):
     world.claim(mechanic, world.customer(), datetime(2026, 11, 24, 15, 0, tzinfo=timezone.utc))
     headers = signed_in(client, database, "kim@example.com")

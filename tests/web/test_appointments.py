@@ -190,9 +190,16 @@ def test_the_api_lists_moves_and_exports_my_appointments(client, database, booke
     assert client.get(f"/api/appointments/{session + 1000}/calendar.ics").status_code == 404
     too_big = client.post("/api/appointments/99999999999999999999/cancel", json={}, headers={"X-CSRFToken": token})
     assert too_big.status_code == 404 and too_big.get_json()["error"]["code"] == "not_found"
+    # JSON nested deeper than any parser follows is bad input like any other, and changes nothing
+    before = database.scalar("select row(status, scheduled_for)::text from app.sessions where id = %s", [session])
+    deep = '{"start": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    for path in (f"/api/appointments/{session}/cancel", f"/api/appointments/{session}/reschedule", "/api/holds"):
+        refused = client.post(path, data=deep, content_type="application/json", headers={"X-CSRFToken": token})
+        assert refused.status_code == 400 and refused.get_json()["error"]["message"], path
+    assert database.scalar("select row(status, scheduled_for)::text from app.sessions where id = %s", [session]) == before
 
 
-def test_the_dashboard_shows_credit_waitlist_and_upcoming_and_forgets_wizard_drafts(client, database, booked):
+def test_the_dashboard_shows_credit_waitlist_and_upcoming_and_opening_it_changes_nothing(client, database, booked):
     customer, _, session = booked
     database.scalar("select count(*) from app.join_waitlist(%s, 'standard')", [customer])
     database.scalar("insert into app.credit_entries (customer_id, amount_cents, reason, created_at) "
@@ -200,6 +207,10 @@ def test_the_dashboard_shows_credit_waitlist_and_upcoming_and_forgets_wizard_dra
     database.scalar("select app.save_draft(%s, 'book', '{\"plan\": \"premium\"}')", [customer])
     page = client.get("/customer/").get_data(as_text=True)
     assert "$14.50 CAD" in page and "number 1 in line" in page and f"/customer/appointments/{session}" in page
+    # a GET changes nothing: the wizard's draft stays until its Leave button (a POST) or a day without use
+    assert database.scalar("select count(*) from app.booking_drafts") == 1
+    token = csrf_token(client, "/customer/vehicles")
+    assert client.post("/customer/book/leave", data={"csrf_token": token}).status_code == 302
     assert database.scalar("select count(*) from app.booking_drafts") == 0
 
 

@@ -1,6 +1,8 @@
 """Accounts through the pages: sign-up, log-in, log-out, CSRF, role guards and the session cookie."""
 import pytest
 
+from app import create_app
+
 from conftest import PASSWORD, csrf_token, log_in, make_customer, make_staff, submit
 
 SIGNUP = {"name": "Robin Driver", "email": "robin@example.com", "password": "a long password",
@@ -37,12 +39,46 @@ def test_an_email_differing_only_in_case_is_refused_next_to_the_field(client, da
     ({"confirm": "something else"}, "confirm"),
     ({"password": "short", "confirm": "short"}, "password"),
     ({"name": ""}, "name"),
+    ({"name": "Robin\r\nBcc: everyone@example.com"}, "name"),
+    ({"city": "Vancouver\nBC"}, "city"),
+    ({"name": "Robin\x00Driver"}, "name"),
 ])
 def test_bad_sign_up_input_is_shown_next_to_its_field_and_changes_nothing(client, database, change, field):
     response = submit(client, "/signup", {**SIGNUP, **change})
     assert response.status_code == 400
     assert f'id="{field}-error"' in response.get_data(as_text=True)
     assert users(database) == 0
+
+
+@pytest.mark.parametrize("password, why", [
+    ("aaaaaaaaaa", "Repeats like"),
+    ("1234567890", "common password"),
+    ("password12", "common password"),
+    (" " * 10, "Repeats like"),
+    ("robin@example.com", "too close to your email or name"),
+    ("Robin Driver", "too close to your email or name"),  # 12 characters
+    ("abcdefghi", "at least 10 characters"),
+])
+def test_a_guessable_password_is_refused_with_the_reason(client, database, password, why):
+    response = submit(client, "/signup", {**SIGNUP, "password": password, "confirm": password})
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert 'id="password-error"' in html and why in html
+    assert users(database) == 0
+
+
+def test_sign_up_is_rate_limited_per_address(app, client, database):
+    for n in range(10):
+        assert submit(client, "/signup", {**SIGNUP, "email": f"taken{n}@example.com" if n else "robin@example.com"}
+                      ).status_code in (302, 409)
+        client.get("/logout")
+        client.delete_cookie(app.config["SESSION_COOKIE_NAME"])
+    eleventh = submit(client, "/signup", {**SIGNUP, "email": "one.more@example.com"})
+    assert eleventh.status_code == 429 and "Too many sign-ups" in eleventh.get_data(as_text=True)
+    assert database.scalar("select count(*) from app.users where email = 'one.more@example.com'") == 0
+    elsewhere = app.test_client()
+    elsewhere.environ_base["REMOTE_ADDR"] = "198.51.100.99"
+    assert submit(elsewhere, "/signup", {**SIGNUP, "email": "one.more@example.com"}).status_code == 302
 
 
 def test_log_in_with_the_right_password_goes_to_the_role_home(client, database):
@@ -62,14 +98,46 @@ def test_a_wrong_password_is_refused_without_saying_which_part_was_wrong(client,
     assert client.get("/customer/").status_code == 302
 
 
-def test_log_in_is_rate_limited(client, database):
+def test_log_in_is_rate_limited_for_the_guesser_not_the_owner(app, client, database):
     make_customer(database, email="kim@example.com")
-    for _ in range(5):
+    for _ in range(3):
         assert submit(client, "/login", {"email": "kim@example.com", "password": "wrong wrong"}).status_code == 401
     locked = submit(client, "/login", {"email": "kim@example.com", "password": PASSWORD})
     assert locked.status_code == 429
-    assert "Too many attempts" in locked.get_data(as_text=True)
+    assert "wait a minute" in locked.get_data(as_text=True)
     assert client.get("/customer/").status_code == 302
+    # a guesser cannot pose as another address with a header nobody trusted: still this address
+    spoofed = submit(client, "/login", {"email": "kim@example.com", "password": PASSWORD},
+                     headers={"X-Forwarded-For": "192.0.2.200"})
+    assert spoofed.status_code == 429
+    # Kim, on her own network, logs in at once
+    kim = app.test_client()
+    kim.environ_base["REMOTE_ADDR"] = "198.51.100.23"
+    assert log_in(kim, "kim@example.com").status_code == 302
+    assert kim.get("/customer/").status_code == 200
+
+
+def test_behind_a_trusted_proxy_the_forwarded_address_is_the_clients(app, database):
+    proxied = create_app({**app.config, "TRUSTED_PROXY_HOPS": 1}).test_client()
+    make_customer(database, email="kim@example.com")
+    guesser = {"X-Forwarded-For": "203.0.113.66"}
+    for _ in range(3):
+        assert submit(proxied, "/login", {"email": "kim@example.com", "password": "wrong wrong"},
+                      headers=guesser).status_code == 401
+    assert submit(proxied, "/login", {"email": "kim@example.com", "password": PASSWORD}, headers=guesser).status_code == 429
+    # the same proxy forwarding Kim from her own address
+    assert submit(proxied, "/login", {"email": "kim@example.com", "password": PASSWORD},
+                  headers={"X-Forwarded-For": "198.51.100.23"}).status_code == 302
+
+
+def test_a_persons_pages_and_the_api_are_never_cached(client, database):
+    assert "Cache-Control" not in client.get("/").headers  # a public page may be
+    make_customer(database, email="kim@example.com")
+    log_in(client, "kim@example.com")
+    for path in ("/", "/customer/", "/customer/appointments", "/api/me", "/api/appointments"):
+        assert client.get(path).headers["Cache-Control"] == "no-store", path
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/logout")})
+    assert client.get("/api/me").headers["Cache-Control"] == "no-store"  # the API's 401 too
 
 
 def test_a_missing_csrf_token_is_a_400_and_changes_nothing(client, database):

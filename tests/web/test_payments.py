@@ -13,7 +13,7 @@ import db as app_db
 import payments
 from app import create_app
 from availability_world import World, local
-from conftest import NOW, log_in, make_customer
+from conftest import NOW, PASSWORD_HASH, acting_in, log_in, make_customer, make_staff
 from stripe_standin import StripeStandIn
 
 ALL_DAY = {d: [("00:00", "24:00")] for d in range(1, 8)}
@@ -54,7 +54,7 @@ def hold(database, customer, mechanic, start=START):
 
 
 def book(app, database, customer, mechanic, card=VISA):
-    with app.app_context():
+    with acting_in(app, database, customer):
         return payments.checkout(customer, kind="scheduled", plan="standard", card=card,
                                  hold_id=hold(database, customer, mechanic), advice_only=True,
                                  concern="The brakes squeal when cold.")
@@ -85,6 +85,16 @@ def test_declined_card_books_nothing(app, database, people):
     assert database.scalar("select count(*) from app.sessions") == 0
 
 
+def test_a_made_up_payment_method_fails_at_once_and_leaves_nothing_to_reconcile(app, database, people):
+    customer, mechanic = people
+    payment = book(app, database, customer, mechanic, card="pm_made_up_by_someone")
+    assert (payment["status"], payment["failure_code"], payment["session_id"]) == ("failed", "resource_missing", None)
+    assert "test card" in payment["failure_message"]
+    assert database.scalar("select count(*) from app.slot_reservations where status = 'reserved'") == 0
+    with app.app_context():
+        assert payments.reconcile(older_than="0 seconds") == 0
+
+
 def test_webhook_signatures(app, database, people):
     customer, mechanic = people
     with app.app_context():
@@ -105,7 +115,7 @@ def test_webhook_signatures(app, database, people):
 
 def test_the_same_event_five_times_at_once_has_one_effect(app, database, people):
     customer, mechanic = people
-    with app.app_context():
+    with acting_in(app, database, customer):
         gateway = payments.gateway()
         gateway.deliver = None
         payment = app_db.call_one("begin_checkout", actor=customer, kind="scheduled", plan="standard",
@@ -136,7 +146,7 @@ def test_events_in_reverse_order_end_in_the_right_state(database, people, stripe
     customer, mechanic = people
     stripe_app = make_app(database, tmp_path, STRIPE_SECRET_KEY=StripeStandIn.api_key, STRIPE_API_BASE=stripe_api.url,
                           STRIPE_WEBHOOK_SECRET="whsec_standin")
-    with stripe_app.app_context():
+    with acting_in(stripe_app, database, customer):
         payment = payments.checkout(customer, kind="scheduled", plan="standard", card="pm_card_processing",
                                     hold_id=hold(database, customer, mechanic), advice_only=True,
                                     concern="The brakes squeal when cold.")
@@ -166,7 +176,7 @@ def test_stripe_sdk_path_intent_key_and_refund(database, people, stripe_api, tmp
     assert create[0]["params"]["metadata"] == {"payment_id": str(payment["id"])}
     assert payment["status"] == "succeeded" and payment["intent_id"] in stripe_api.intents
 
-    with stripe_app.app_context():
+    with acting_in(stripe_app, database, customer):
         outcome = payments.cancel(customer, payment["session_id"])  # three days ahead: all but the $5 fee
     assert outcome["refund_cents"] == 2400
     refund = [r for r in stripe_api.requests if r["path"] == "/v1/refunds"]
@@ -199,7 +209,7 @@ def test_a_crash_between_charge_and_answer_is_reconciled(database, people, strip
     customer, mechanic = people
     stripe_app = make_app(database, tmp_path, STRIPE_SECRET_KEY=StripeStandIn.api_key, STRIPE_API_BASE=stripe_api.url,
                           STRIPE_WEBHOOK_SECRET="whsec_standin")
-    with stripe_app.app_context():
+    with acting_in(stripe_app, database, customer):
         payment = app_db.call_one("begin_checkout", actor=customer, kind="scheduled", plan="standard",
                                   payment_method="pm_card_visa", hold_id=hold(database, customer, mechanic),
                                   advice_only=True, concern="The brakes squeal when cold.")
@@ -215,6 +225,26 @@ def test_a_crash_between_charge_and_answer_is_reconciled(database, people, strip
     app_db.close_pool(stripe_app)
 
 
+def test_reconciliation_backs_off_while_the_gateway_is_unreachable(app, database, people):
+    customer, mechanic = people
+    with acting_in(app, database, customer):
+        gateway = payments.gateway()
+        payment = app_db.call_one("begin_checkout", actor=customer, kind="scheduled", plan="standard",
+                                  payment_method="pm_card_visa", hold_id=hold(database, customer, mechanic),
+                                  advice_only=True, concern="The brakes squeal when cold.")
+
+        def unreachable(**_):
+            raise payments.GatewayUnavailable("connection refused")
+        gateway.charge = unreachable  # the card network is down: the charge never went through
+        database.set_clock(NOW + timedelta(minutes=3))
+        assert payments.reconcile() == 0
+        assert payments.reconcile() == 0  # backing off: not asked again at once
+    row = database.scalar("select row_to_json(p) from app.payments p where id = %s", [payment["id"]])
+    assert (row["status"], row["reconcile_attempts"], row["last_reconcile_error"]) == (
+        "pending", 1, "gateway unavailable: connection refused")
+    assert row["next_reconcile_at"].startswith("2026-11-23T14:04:00")
+
+
 def test_cancel_api_quotes_then_cancels_and_hides_other_peoples_sessions(app, client, database, people):
     customer, mechanic = people
     payment = book(app, database, customer, mechanic)
@@ -223,6 +253,18 @@ def test_cancel_api_quotes_then_cancels_and_hides_other_peoples_sessions(app, cl
     log_in(client, "stranger@example.com")
     token = client.get("/api/me").get_json()["csrf_token"]
     assert client.post(f"/api/appointments/{session}/cancel", json={}, headers={"X-CSRFToken": token}).status_code == 404
+    # the customer API is the customer's: the platform admin and the booked mechanic find nothing there either
+    make_staff(database, "admin", "ops@example.com")
+    mechanic_email = database.scalar("update app.users set password_hash = %s where id = %s returning email",
+                                     [PASSWORD_HASH, mechanic])
+    for email in ("ops@example.com", mechanic_email):
+        client.post("/logout", data={"csrf_token": token})
+        log_in(client, email)
+        token = client.get("/api/me").get_json()["csrf_token"]
+        for body in ({}, {"confirm": True, "reason": "testing"}):
+            refused = client.post(f"/api/appointments/{session}/cancel", json=body, headers={"X-CSRFToken": token})
+            assert refused.status_code == 404 and refused.get_json()["error"]
+    assert database.scalar("select status from app.sessions where id = %s", [session]) == "scheduled"
     client.post("/logout", data={"csrf_token": token})
     log_in(client, "casey@example.com")
     token = client.get("/api/me").get_json()["csrf_token"]

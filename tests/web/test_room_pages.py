@@ -118,7 +118,7 @@ def test_the_script_posts_messages_and_photos_as_json(database, room):
     for client in (room.customer, room.mechanic):
         served = client.get(f"{room.url}/photos/2")
         assert served.status_code == 200 and served.mimetype == "image/png" and served.data == PNG
-        assert "private" in served.headers["Cache-Control"]
+        assert served.headers["Cache-Control"] == "no-store"  # kept by no cache, the browser's included
     assert room.customer.get(f"{room.url}/photos/1").status_code == 404  # a text, not a photo
     assert room.customer.get(f"{room.url}/photos/99999999999").status_code == 404
     assert count(database) == 2

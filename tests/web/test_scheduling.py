@@ -2,6 +2,8 @@
 zone, holds (§6) and their lapse, payment through the offline test gateway (§9), lost races, "any available
 mechanic", and the confirmation. Outcomes are checked in the database."""
 import re
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from io import BytesIO
 
@@ -9,7 +11,7 @@ import pytest
 
 import payments
 from availability_world import local
-from conftest import NOW, csrf_token, log_in, make_customer
+from conftest import NOW, acting_in, csrf_token, log_in, make_customer
 
 VISA = "4242 4242 4242 4242"
 DECLINED = "4000 0000 0000 0002"
@@ -94,7 +96,7 @@ def book_directly(app, database, customer, mechanic_id, start=TEN):
     with database.owner() as conn:
         hold = conn.execute("select hold_id from app.reserve_slot(%s, %s, %s, 'standard')",
                             [customer, mechanic_id, start]).fetchone()["hold_id"]
-    with app.app_context():
+    with acting_in(app, database, customer):
         payment = payments.checkout(customer, kind="scheduled", plan="standard", card=VISA, hold_id=hold,
                                     advice_only=True, concern="The battery dies overnight.")
     assert payment["session_id"]
@@ -281,6 +283,42 @@ def test_the_calendar_greys_days_without_free_time_and_groups_slots_in_the_custo
 
 
 # ---- holds and their end ---------------------------------------------------------------------------------
+
+def test_paying_from_several_tabs_at_once_books_once_and_never_fails(app, client, database, world, casey):
+    to_review(client, mechanic(world, "Mo Parallel"))
+    token = csrf_token(client, "/customer/vehicles")
+    name = app.config["SESSION_COOKIE_NAME"]
+    session_cookie = client.get_cookie(name).value
+    tabs = []
+    for _ in range(6):
+        tab = app.test_client()
+        tab.set_cookie(name, session_cookie)
+        tabs.append(tab)
+    barrier = threading.Barrier(len(tabs))
+
+    def pay_in(tab):
+        barrier.wait(timeout=30)
+        return tab.post(f"{BASE}/review", data={"card": VISA, "remind_24h": "y", "csrf_token": token})
+
+    with ThreadPoolExecutor(len(tabs)) as pool:
+        answers = list(pool.map(pay_in, tabs))
+    assert all(a.status_code < 500 for a in answers), [a.status_code for a in answers]
+    assert any(a.status_code == 302 and "/confirmation" in a.location for a in answers)
+    for refused in (a for a in answers if a.status_code == 409):
+        assert "just paid for" in refused.get_data(as_text=True)
+    assert database.scalar("select count(*) from app.sessions where customer_id = %s", [casey]) == 1
+    assert database.scalar("select count(*) from app.payments where customer_id = %s and status = 'succeeded'", [casey]) == 1
+
+
+def test_leaving_the_wizard_is_a_post_that_forgets_it_and_gives_the_hold_back(client, database, world, casey):
+    to_review(client, mechanic(world, "Mo Leaving"))
+    assert client.get("/customer/").status_code == 200  # opening another page changes nothing
+    assert draft(database, casey)["hold_id"]
+    assert 'action="/customer/schedule/leave"' in page(client, f"{BASE}/review")
+    assert post(client, f"{BASE}/leave").location.endswith("/customer/")
+    assert draft(database, casey) is None
+    assert database.scalar("select status from app.slot_reservations where customer_id = %s", [casey]) == "cancelled"
+
 
 def test_a_hold_that_lapses_during_review_is_said_and_charges_nothing(client, database, world, casey):
     marcus = mechanic(world, "Marcus Chen")

@@ -12,7 +12,7 @@ import pytest
 
 import payments
 from availability_world import World, local
-from conftest import NOW, csrf_token, log_in, make_customer, make_staff, submit
+from conftest import NOW, acting_in, csrf_token, log_in, make_customer, make_staff, submit
 
 ZONE = "America/Toronto"
 OPEN_ALL_DAY = {d: ("00:00", "24:00") for d in range(1, 8)}
@@ -76,7 +76,7 @@ def book_visit(app, database, customer, mechanic, start, vehicle=None, card=VISA
     with database.owner() as conn:
         hold = conn.execute("select hold_id from app.reserve_slot(%s, %s, %s, 'standard', 'in_person')",
                             [customer, mechanic, start]).fetchone()["hold_id"]
-    with app.app_context():
+    with acting_in(app, database, customer):
         payment = payments.checkout(customer, kind="scheduled", plan="standard", card=card, hold_id=hold,
                                     vehicle_id=vehicle, advice_only=vehicle is None, concern_category="repair",
                                     concern=CONCERN)
@@ -215,7 +215,8 @@ def test_the_admin_assigns_another_of_the_workshops_mechanics(app, admin, databa
 
     busy = book_visit(app, database, make_customer(database, "noor@example.com", "Noor Aziz"), desk.mechanics[0], LATER)
     before = snapshot(database, visit)
-    for mechanic, status in ((desk.other_mechanic, 404), ("someone", 400), (desk.mechanics[0], 409)):
+    for mechanic, status in ((desk.other_mechanic, 404), ("someone", 400), ("99999999999999999999", 400), ("0", 400),
+                             ("-5", 400), (desk.mechanics[0], 409)):
         response = act(admin, visit, "assign", {"mechanic": mechanic})
         assert response.status_code == status
         assert snapshot(database, visit) == before

@@ -1,0 +1,27 @@
+create or replace function app.forget_stale_drafts() returns integer
+language plpgsql volatile security definer
+set search_path = app, pg_temp
+as $$
+declare
+    v_now timestamptz := app.app_now();
+    v_drafts integer;
+begin
+    -- a wizard left without a word (a closed tab, a link elsewhere) forgets itself after a day; its hold lapsed
+    -- 15 minutes after it was taken
+    with stale as (
+        delete from app.booking_drafts d where d.updated_at < v_now - interval '24 hours' returning 1
+    )
+    select count(*) into v_drafts from stale;
+    -- files in no draft and on no session (a draft forgotten, an upload that lost a race) are deleted after an
+    -- hour, which leaves an upload under way its time to reach its draft
+    delete from app.attachments a
+    where a.session_id is null and a.created_at < v_now - interval '1 hour'
+      and not exists (select 1 from app.booking_drafts d
+                      where d.customer_id = a.customer_id
+                        and d.data->'attachments' @> to_jsonb(a.id));
+    return v_drafts;
+end
+$$;
+comment on function app.forget_stale_drafts() is
+    'Timed job (hourly): deletes wizard drafts untouched for 24 hours, and the files that no draft lists and no '
+    'session has, an hour after they were uploaded. Idempotent. Returns how many drafts it forgot.';
