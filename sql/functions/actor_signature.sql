@@ -9,6 +9,6 @@ begin
 end
 $$;
 comment on function app.actor_signature(bigint) is
-    'The value authenticate sets in autodoctor.actor for this user: the id and an HMAC of it, this backend and '
+    'The value login_session_of sets in autodoctor.actor for this user: the id and an HMAC of it, this backend and '
     'this transaction''s start under a key only the owner can read (so only functions running as the owner '
     'can compute it). Not callable by the app.';

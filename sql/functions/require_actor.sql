@@ -9,6 +9,6 @@ begin
 end
 $$;
 comment on function app.require_actor(bigint) is
-    'Raises UA001 unless p_actor is the user authenticate bound to this transaction (the owner and the payments '
+    'Raises UA001 unless p_actor is the user acting_user bound to this transaction (the owner and the payments '
     'role are trusted_caller and skip it). The first thing every function that acts for a person does, '
     'through require_role or directly. Not callable by the app.';

@@ -1,7 +1,7 @@
 -- Passwords and log-in sessions live in the database, and the database knows who is acting (issue 16).
 --
 -- log_in checks the password here (pgcrypto's bcrypt) and hands back an opaque token, stored only as its
--- SHA-256; authenticate(token), called first in every transaction the web role runs for a logged-in person,
+-- SHA-256; acting_user(token), the actor argument of every call the web role makes for a logged-in person,
 -- binds that person as the transaction's actor with a value signed by a key only the owner can read, so the
 -- web role cannot bind anyone it holds no token for (require_actor, bound_actor). pgcrypto itself is created
 -- by migrate.prepare_cluster, beside btree_gist.

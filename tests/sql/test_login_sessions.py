@@ -216,6 +216,21 @@ def test_deactivation_and_a_new_password_end_every_session(database):
         "password_changed", "revoked_by_admin"]
 
 
+def test_a_password_set_through_a_link_ends_every_session(database):
+    database.set_clock(NOW)
+    admin = make_staff(database, "admin", "root@example.com")
+    customer = make_customer(database, email="kim@example.com")
+    phone, laptop = token_for(database, "kim@example.com"), token_for(database, "kim@example.com")
+    with database.acting(admin) as conn:
+        conn.execute("select app.issue_password_token(%s, %s)", [admin, customer])
+    link = database.scalar("select payload->>'token' from app.outbox where user_id = %s and payload ? 'token'", [customer])
+    with database.app() as conn:
+        conn.execute("select app.set_password_with_token(%s, 'a brand new passphrase')", [link])
+    assert (bound_user(database, phone), bound_user(database, laptop)) == (None, None)
+    assert database.scalar("select array_agg(distinct revoked_why) from app.login_sessions where user_id = %s",
+                           [customer]) == ["password_changed"]
+
+
 def test_a_wrong_current_password_changes_nothing(database):
     customer = make_customer(database, email="kim@example.com")
     token = token_for(database, "kim@example.com")
