@@ -14,7 +14,7 @@ import charts
 import cli
 import db
 import rooms
-from formats import format_local_time, format_money
+from formats import format_local_time, format_money, status_label, with_article
 from blueprints import account, admin, api, auth, booking, customer, dev, main, mechanic, room, scheduling, webhooks, workshop
 
 ROOT = Path(__file__).resolve().parent
@@ -110,11 +110,14 @@ def create_app(config=None):
     if app.config["DEV_MAILBOX"]:
         app.register_blueprint(dev.bp)
     csrf.exempt(webhooks.bp)
+    csrf.exempt(api.bp)  # api.require_login checks the token itself, once it knows who is calling
     cli.register(app)
     _register_error_pages(app)
     app.after_request(_security_headers)
     app.jinja_env.filters["money"] = format_money
     app.jinja_env.filters["localtime"] = format_local_time
+    app.jinja_env.filters["status_label"] = status_label
+    app.jinja_env.filters["with_article"] = with_article
     charts.init_app(app)
     return app
 
@@ -183,7 +186,9 @@ def _register_error_pages(app):
 
     @app.errorhandler(405)
     def method_not_allowed(error):
-        return page(405, "Not allowed", "This page cannot be used that way.")
+        # RFC 9110: a 405 lists the methods the URL does take
+        body, status = page(405, "Not allowed", "This page cannot be used that way.")
+        return body, status, {"Allow": ", ".join(error.valid_methods or ())}
 
     @app.errorhandler(413)
     def too_large(error):

@@ -1,6 +1,7 @@
 """Command-line tools: `flask serve`, `flask db upgrade|status`, `flask seed-demo`, `flask jobs list|run`,
 `flask users create`."""
 import errno
+import os
 import signal
 import socket
 import sys
@@ -101,7 +102,10 @@ def register(app):
             if demo.is_empty(dsn):
                 click.echo("loading the demo world (first start)")
                 demo.seed(dsn)
-            click.echo(f"Auto Doctor is serving on http://{host}:{port}  (Ctrl-C stops it)", err=True)
+            if "BASE_URL" not in os.environ:  # links in emails lead where this server answers
+                app.config["BASE_URL"] = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::', '') else host}:{port}"
+            click.echo(f"Auto Doctor is serving on http://{host}:{port}; links in emails lead to "
+                       f"{app.config['BASE_URL']}  (Ctrl-C stops it)", err=True)
             with jobs.running(app):
                 # a room's event stream holds a thread while it waits: those get threads of their own (rooms.py)
                 streams = app.config["ROOM_STREAMS"]

@@ -28,15 +28,17 @@ _pool_lock = threading.Lock()
 
 
 class Refusal(Exception):
-    """The database said no: the message for the user, the field it concerns, and the HTTP status."""
+    """The database said no: the message for the user, the field it concerns, and the HTTP status. `problems`
+    are (field, message) pairs, one per refused field: several when the database refused a whole form at once."""
 
-    def __init__(self, message, status=400, field=None, code=None, constraint=None):
+    def __init__(self, message, status=400, field=None, code=None, constraint=None, problems=None):
         super().__init__(message)
         self.message = message
         self.status = status
         self.field = field
         self.code = code
         self.constraint = constraint
+        self.problems = problems or [(field, message)]
 
 
 def _role_dsn(config, prefix, role):
@@ -170,7 +172,7 @@ def call(function, **args):
     return _call_on(connection(), function, args, g.get("binding"))
 
 
-def _call_on(conn, function, args, binding=None):
+def _call_on(conn, function, args, binding=None, dry_run=False):
     for name, value in args.items():
         if isinstance(value, str) and "\x00" in value:  # PostgreSQL text cannot hold it: bad input, not a fault
             raise Refusal(errors.GENERIC_BAD_INPUT, 400, field=name)
@@ -182,12 +184,29 @@ def _call_on(conn, function, args, binding=None):
             raise RuntimeError(f"{function}: a request of user {user_id} acts for user {args['actor']}")
         params = {**args, "_token": token}
     try:
+        if dry_run:
+            with conn.transaction(force_rollback=True):
+                conn.execute(query, params)
+            return []
         return conn.execute(query, params).fetchall()
     except psycopg.Error as failure:
         refusal = translate(failure)
         if refusal is None:
             raise
         raise refusal from failure
+
+
+def verdict(function, **args):
+    """The Refusal `call` would raise, or None, with nothing kept: the call runs in a transaction that is rolled
+    back. For a form whose own checks already failed, so that what the database refuses is shown with them; a
+    fault there (what the form refused may not even reach the function) is logged and judges nothing."""
+    try:
+        _call_on(connection(), function, args, g.get("binding"), dry_run=True)
+    except Refusal as refusal:
+        return refusal
+    except psycopg.Error as fault:
+        log.warning("%s could not judge a refused form: %s", function, fault)
+    return None
 
 
 def call_one(function, **args):
@@ -204,9 +223,15 @@ def translate(failure):
     """A Refusal for an error that bad input or a business rule explains; None for a real fault."""
     state = failure.sqlstate or ""
     diag = failure.diag
+    if state == "UV000":  # several fields refused at once (refuse_fields.sql)
+        problems = [errors.problem(item) for item in (diag.message_detail or "").split()]
+        return Refusal(errors.CODES[state], 400, field=problems[0][0] if problems else None, code=state,
+                       problems=problems)
     if state[:2] in errors.STATUS_BY_CLASS:
-        return Refusal(errors.CODES.get(state, errors.GENERIC_BAD_INPUT), errors.STATUS_BY_CLASS[state[:2]],
-                       field=diag.column_name, code=state)
+        # a rule's refusal may carry its own sentence in HINT, with the numbers of the rule that refused
+        message = diag.message_hint if state[:2] == "UR" and diag.message_hint else errors.CODES.get(
+            state, errors.GENERIC_BAD_INPUT)
+        return Refusal(message, errors.STATUS_BY_CLASS[state[:2]], field=diag.column_name, code=state)
     constraint = diag.constraint_name
     conflict = state in ("23505", "23P01")
     if constraint in errors.CONSTRAINTS:

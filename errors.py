@@ -5,6 +5,9 @@ Their first two letters give the HTTP status:
     UV bad input (400) · UA nobody logged in is bound to the call (401) · UP not allowed for this account (403) ·
     UN not found or not yours (404: the same answer for both, so ids cannot be probed) · UC conflict (409) ·
     UR refused by a rule (422) · UL too many attempts (429).
+A UR refusal whose HINT is set (UR002: availability_reason_message) shows that sentence instead: it names the
+rule's own numbers. A refusal of several fields at once (refuse_fields.sql) is UV000 with each problem in DETAIL: a constraint
+name, or CODE:field (see problem).
 CONSTRAINTS name the field a constraint guards and the message shown next to it; the HTTP status of a
 constraint comes from its SQLSTATE class (unique and exclusion: 409, other integrity and data errors: 400).
 """
@@ -12,6 +15,7 @@ constraint comes from its SQLSTATE class (unique and exclusion: 409, other integ
 STATUS_BY_CLASS = {"UV": 400, "UA": 401, "UP": 403, "UN": 404, "UC": 409, "UR": 422, "UL": 429}
 
 CODES = {
+    "UV000": "Please correct the highlighted fields.",
     "UV001": "Please correct the highlighted field.",
     "UV002": "That vehicle year is not possible.",
     "UV003": "That plan is not on sale. Choose standard, extended or premium.",
@@ -33,6 +37,8 @@ CODES = {
     "UV023": "Time off must end on or after its first day.",
     "UV024": "Time off can start today at the earliest.",
     "UV025": "Keep the reason to 200 characters.",
+    "UV029": "Time off can last at most 90 days, counting time off it overlaps or continues.",
+    "UV030": "Time off can start at most a year (365 days) from today.",
     "UV026": "The buffer between sessions can be 0 to 240 minutes.",
     "UV027": "The minimum notice can be 0 to 20160 minutes (14 days).",
     "UV028": "Customers can book 1 to 365 days ahead.",
@@ -44,8 +50,8 @@ CODES = {
     "UV055": "Choose today or a later date: past days cannot change.",
     "UV056": "Keep the reason to 200 characters.",
     "UV057": "Enter the workshop's name and address lines (each at most 120 characters).",
-    "UV058": "Enter a phone number of 7 to 20 digits, or leave it empty.",
-    "UV059": "Enter a postal code like M5V 2T6, or a US ZIP code.",
+    "UV058": "Enter a phone number of 7 to 15 digits, like +1 416 555 0199 (spaces, dashes and brackets are fine), or leave it empty.",
+    "UV059": "Enter a Canadian postal code like M5V 2T6 (a ZIP code like 10001 in the United States).",
     "UV041": "Choose a week within ten years of today.",
     "UV060": "Tell the customer why the visit is declined.",
     "UV062": "Use a password of at least 10 characters.",
@@ -96,6 +102,7 @@ CODES = {
     "UR060": "Propose a time at least 2 hours from now.",
     "UR061": "That proposed time has passed. Ask the workshop for another.",
     "UR062": "Check the customer in first: the visit completes after check-in.",
+    "UR063": "A visit can be completed, and its balance charged, only from its start time.",
     "UR070": "The room is closed: messages can be sent from when the mechanic is there until the session ends.",
     "UR071": "Messages in a session room are kept as they were written.",
     "UR080": "You cannot deactivate your own account. Ask another platform admin.",
@@ -116,9 +123,11 @@ CONSTRAINTS = {
     "users_email_key": ("email", "An account with this email already exists. Log in instead?"),
     "users_email_format": ("email", "Enter a valid email address."),
     "users_name_present": ("name", "Enter a name of 1 to 120 characters."),
-    "users_phone_format": ("phone", "Enter a phone number of 7 to 20 digits."),
+    "users_phone_format": ("phone", "Enter a phone number of 7 to 15 digits, like +1 416 555 0199 (spaces, dashes and brackets are fine)."),
     "users_timezone_fkey": ("timezone", "Pick a time zone from the list."),
-    "customers_postal_code_format": ("postal_code", "Enter a postal code like M5V 2T6, or a US ZIP code."),
+    "customers_postal_code_format": ("postal_code", "Enter a Canadian postal code like M5V 2T6 (a ZIP code like 10001 in the United States)."),
+    "workshops_phone_format": ("phone", "Enter a phone number of 7 to 15 digits, like +1 416 555 0199 (spaces, dashes and brackets are fine)."),
+    "workshops_postal_code_format": ("postal_code", "Enter a Canadian postal code like M5V 2T6 (a ZIP code like 10001 in the United States)."),
     "customers_city_length": ("city", "Enter a city of at most 80 characters."),
     "customers_province_length": ("province", "Enter a province or state."),
     "customers_country_check": ("country", "Auto Doctor serves Canada and the United States."),
@@ -133,6 +142,7 @@ CONSTRAINTS = {
     "slot_reservations_no_overlap": ("start", "That time was just taken. Here are the nearest free times."),
     "slot_reservations_customer_no_overlap": ("start", "You already have a booking at that time."),
     "mechanic_availability_no_overlap": ("start_time", "This block overlaps another block on the same day."),
+    "mechanic_time_off_no_overlap": ("start_date", "These dates overlap time off you already have. Please try again."),
     "mechanic_availability_order": ("end_time", "The block must end after it starts."),
     "mechanic_time_off_order": ("end_date", "Time off must end on or after its first day."),
     "workshop_availability_hours": ("closes_at", "Closing time must be after opening time."),
@@ -161,3 +171,11 @@ CONSTRAINTS.update({f"{table}_{column}_one_line": (field, ONE_LINE) for table, c
     ("workshop_closures", "reason", "reason"))})
 
 GENERIC_BAD_INPUT = "Some of what was sent is not valid. Please check it and try again."
+
+
+def problem(item):
+    """(field, message) of one problem of a refusal's DETAIL: "CODE:field" or a constraint's name."""
+    code, _, field = item.partition(":")
+    if field and code in CODES:
+        return field, CODES[code]
+    return CONSTRAINTS.get(item, (None, GENERIC_BAD_INPUT))

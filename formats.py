@@ -14,3 +14,20 @@ def format_local_time(moment, pattern="%a %-d %b %Y, %-I:%M %p %Z", zone=None):
         return ""
     zone = zone or (g.user["timezone"] if g.get("user") else "America/Toronto")
     return moment.astimezone(ZoneInfo(zone)).strftime(pattern)
+
+
+# what each session status is called wherever a page shows one (a badge, a table cell), never the raw code
+SESSION_STATUS_LABELS = {"requested": "Awaiting the mechanic", "scheduled": "Confirmed", "pending": "Waiting room open",
+                         "live": "Live now", "completed": "Completed", "cancelled": "Cancelled", "no_show": "Missed",
+                         "expired": "Expired"}
+
+
+def status_label(status):
+    """A session status in words (the `status_label` filter); an unknown code in plain words, never raw."""
+    return SESSION_STATUS_LABELS.get(status) or str(status).replace("_", " ").capitalize()
+
+
+def with_article(word):
+    """'a standard', 'an extended': the indefinite article the word's sound takes (the `with_article` filter)."""
+    text = str(word)
+    return f"{'an' if text[:1].lower() in 'aeiou' else 'a'} {text}"

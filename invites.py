@@ -2,7 +2,7 @@
 add-to-calendar links for Google and Outlook. Every time is written in UTC, so no VTIMEZONE is needed and
 any client shows the same instant; the UID stays the same for a session and SEQUENCE rises on each change,
 so a reschedule or cancellation replaces the event already in the attendee's calendar."""
-from datetime import timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from urllib.parse import quote, urlencode
 
 from icalendar import Alarm, Calendar, Event, vCalAddress
@@ -16,15 +16,18 @@ def uid_for(session_id):
     return f"session-{session_id}@autodoctor.app"
 
 
-def session_event(session, *, link, with_whom, organizer=None, attendees=()):
-    """The calendar event of a session: session is a my_appointments or claim_outbox row (id, starts_at,
-    ends_at, created_at, calendar_sequence, plan_name, concern, service_type, workshop_name/address). An invite
-    sent as a REQUEST or CANCEL names its organizer and attendees (RFC 5546); a download needs neither."""
+def session_event(session, *, link, with_whom, organizer=None, attendees=(), stamp=None):
+    """The calendar event of a session: session is a my_appointments row or a message's snapshot (id,
+    starts_at, ends_at, status, calendar_sequence, plan_name, concern, service_type, workshop_name/address). An
+    invite sent as a REQUEST or CANCEL names its organizer and attendees (RFC 5546). stamp (DTSTAMP) is when
+    this calendar object was made: the message's own creation, or now for a download."""
     where = (f"{session['workshop_name']}, {session['workshop_address']}" if session["service_type"] == "in_person"
              else "Online: join from My appointments on Auto Doctor")
     return {
         "uid": uid_for(session["id"]), "sequence": session["calendar_sequence"],
-        "start": session["starts_at"], "end": session["ends_at"], "created": session["created_at"],
+        "start": session["starts_at"], "end": session["ends_at"], "stamp": stamp or datetime.now(timezone.utc),
+        # not accepted yet (a request to a workshop or a mechanic): the calendar holds it as tentative
+        "tentative": (session.get("status") or session.get("session_status")) == "requested",
         "summary": f"Auto Doctor: {session['plan_name']} session with {with_whom}",
         "description": f"{session['concern'] or ''}\n\nManage this appointment: {link}".strip(),
         "location": where, "url": link, "organizer": organizer, "attendees": list(attendees),
@@ -47,12 +50,12 @@ def _vevent(event, *, cancelled):
     vevent = Event()
     vevent.add("uid", event["uid"])
     vevent.add("sequence", event["sequence"])
-    vevent.add("dtstamp", _utc(event.get("created") or event["start"]))
+    vevent.add("dtstamp", _utc(event["stamp"]))
     vevent.add("dtstart", _utc(event["start"]))
     vevent.add("dtend", _utc(event["end"]))
     vevent.add("summary", event["summary"])
     vevent.add("description", event["description"])
-    vevent.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    vevent.add("status", "CANCELLED" if cancelled else "TENTATIVE" if event.get("tentative") else "CONFIRMED")
     if event.get("location"):
         vevent.add("location", event["location"])
     if event.get("url"):

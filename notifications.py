@@ -29,10 +29,11 @@ from formats import format_local_time
 
 log = logging.getLogger(__name__)
 
-# the .ics each message carries: the event as it stands now, as a request or a cancellation
+# the .ics each message carries: the event as it stood when the message was queued, as a request (TENTATIVE
+# until the booking is accepted) or a cancellation
 INVITE_METHODS = {
-    "session_booked": "REQUEST", "session_accepted": "REQUEST", "session_rescheduled": "REQUEST",
-    "session_reassigned": "REQUEST", "reminder_24h": "REQUEST", "reminder_1h": "REQUEST",
+    "session_requested": "REQUEST", "session_booked": "REQUEST", "session_accepted": "REQUEST",
+    "session_rescheduled": "REQUEST", "session_reassigned": "REQUEST", "reminder_24h": "REQUEST", "reminder_1h": "REQUEST",
     "reminder_15min": "REQUEST", "session_cancelled": "CANCEL", "session_handed_over": "CANCEL",
 }
 
@@ -145,11 +146,12 @@ def compose_email(message):
     email.set_content(text)
     email.add_alternative(html, subtype="html")
     method = INVITE_METHODS.get(message["template"])
-    if method and message["starts_at"] is not None:
-        event = invites.session_event({**message, "id": message["session_id"], "created_at": message["session_created_at"]},
+    if method and values["starts_at"] is not None:
+        # the invite as of the message's event: its own sequence, stamped when it was queued (RFC 5546)
+        event = invites.session_event({**values, "id": message["session_id"]},
                                       link=values["primary_url"], with_whom=values["other_name"],
                                       organizer=parseaddr(current_app.config["MAIL_FROM"])[1],
-                                      attendees=[message["email"]])
+                                      attendees=[message["email"]], stamp=message["created_at"])
         email.add_attachment(invites.invite(event, method=method), maintype="text", subtype="calendar",
                              filename=f"autodoctor-{message['session_id']}.ics", params={"method": method})
     return email
@@ -174,10 +176,17 @@ def render(template, values):
     return text, html, parts["subject"]
 
 
+SNAPSHOT_TIMES = ("starts_at", "ends_at", "session_created_at")
+
+
 def context(message):
-    """What a message's template may show: the row, the other party, the time in the recipient's zone, and
-    absolute links to BASE_URL (the address users reach the app at)."""
+    """What a message's template may show: the row, its session as it was when the message was queued (the
+    snapshot: times, names, plan, money), the time in the recipient's zone, and absolute links to BASE_URL (the
+    address users reach the app at)."""
     payload = message["payload"] or {}
+    said = dict(message.get("snapshot") or {})
+    for key in SNAPSHOT_TIMES:
+        said[key] = datetime.fromisoformat(said[key]) if said.get(key) else None
     audience = payload.get("audience") or ("mechanic" if message["role"] == "mechanic" else "customer")
     session = message["session_id"]
     with current_app.test_request_context("/", base_url=current_app.config["BASE_URL"]):
@@ -188,10 +197,10 @@ def context(message):
             links["waiver_url"] = url_for("customer.waiver", session_id=session, _external=True)
     primary = links["book_url"] if message["template"] == "waitlist_mechanic_online" else links.get("appointment_url", home)
     return {
-        **message, **links, "payload": payload, "audience": audience, "primary_url": primary,
-        "other_name": (message["mechanic_name"] or "an Auto Doctor mechanic") if audience == "customer"
-                      else message["customer_name"],
-        "when": format_local_time(message["starts_at"], zone=message["timezone"]) if message["starts_at"] else None,
+        **message, **said, **links, "payload": payload, "audience": audience, "primary_url": primary,
+        "other_name": (said.get("mechanic_name") or "an Auto Doctor mechanic") if audience == "customer"
+                      else said.get("customer_name"),
+        "when": format_local_time(said["starts_at"], zone=message["timezone"]) if said["starts_at"] else None,
         "proposed_when": format_local_time(datetime.fromisoformat(payload["proposed_start"]), zone=message["timezone"])
                          if payload.get("proposed_start") else None,
     }

@@ -209,7 +209,8 @@ def _charge(payment):
 
 def checkout(customer_id, *, kind, plan, card=None, hold_id=None, **booking):
     """Pays for a booking: the session exists when this returns a succeeded payment. A decline returns the
-    failed payment (the hold is released); an unreachable gateway leaves it pending for reconciliation."""
+    failed payment (a hold stays until it expires, to pay again with another card); an unreachable gateway
+    leaves it pending for reconciliation."""
     return _pay(db.call_one("begin_checkout", actor=customer_id, kind=kind, plan=plan,
                             payment_method=payment_method_for(card) if card else None, hold_id=hold_id, **booking))
 

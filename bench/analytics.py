@@ -17,6 +17,7 @@ import argparse
 import http.cookiejar
 import os
 import re
+import secrets
 import signal
 import socket
 import statistics
@@ -204,30 +205,45 @@ def pages(users, workshop):
 
 
 def functions(users, workshop):
-    """Each SQL function the pages call, as the app calls it (its role, its arguments) for the platform admin's
-    range; and the workshop page's header (my_workshops) for its workshop admin."""
+    """Each SQL function the pages call, as the app calls it (its role, its arguments, the actor bound from a
+    log-in session: `{actor}`) for the platform admin's range; and the workshop page's header (my_workshops) for
+    its workshop admin. (name, SQL, the user it acts for)."""
     admin = users["admin"]
     first, last = local_range(admin["zone"])
-    span = f"{admin['id']}, date '{first}', date '{last}', '{admin['zone']}'"
+    span = f"{{actor}}, date '{first}', date '{last}', '{admin['zone']}'"
     calls = [(f"analytics_{name}", f"select * from app.analytics_{name}({span})")
              for name in ("utilization", "no_shows", "peak_hours", "lead_times", "waitlist", "offer_acceptance")]
     calls.append(("analytics_revenue (weeks)", f"select * from app.analytics_revenue({span}, p_bucket => 'week')"))
-    calls.append(("analytics_scope", f"select * from app.analytics_scope({admin['id']})"))
-    calls += [(f"admin_ledger ({ledger})", f"select * from app.admin_ledger({admin['id']}, '{ledger}', date '{first}', "
+    calls.append(("analytics_scope", "select * from app.analytics_scope({actor})"))
+    calls += [(f"admin_ledger ({ledger})", f"select * from app.admin_ledger({{actor}}, '{ledger}', date '{first}', "
                                            f"date '{last}', '{admin['zone']}')")
               for ledger in ("payments", "refunds", "credit", "payouts")]
     calls += [(f"admin_{name}", f"select * from app.admin_{name}({span})")
               for name in ("payouts_due", "cancellations", "no_shows_by_customer")]
-    calls += [(f"admin_{name}", f"select * from app.admin_{name}({admin['id']})")
+    calls += [(f"admin_{name}", f"select * from app.admin_{name}({{actor}})")
               for name in ("money_attention", "rematches", "outbox_trouble")]
-    calls.append(("my_workshops (workshop admin)", f"select * from app.my_workshops({users['workshop']['id']}, {workshop})"))
+    calls = [(name, sql, admin["id"]) for name, sql in calls]
+    calls.append(("my_workshops (workshop admin)", f"select * from app.my_workshops({{actor}}, {workshop})",
+                  users["workshop"]["id"]))
     return calls
 
 
-def time_function(dsn, sql, count, seconds):
-    """On a new connection, as the app's role: the first 5 calls (PL/pgSQL plans each with the call's values),
-    then up to `count` calls more, the steady state of a pooled connection (from the 6th call PL/pgSQL may keep
-    one generic plan for every value). (rows, p50 of the first 5, p50 and p95 after, how many timed after)."""
+def login_token(dsn, user):
+    """A log-in session of `user`, as logging in makes one; its token binds the actor of each call."""
+    token = secrets.token_hex(32)
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute("insert into app.login_sessions (user_id, token_hash, created_at, last_seen_at, expires_at) "
+                     "values (%s, sha256(convert_to(%s, 'UTF8')), app.app_now(), app.app_now(), "
+                     "app.app_now() + interval '1 day')", [user, token])
+    return token
+
+
+def time_function(dsn, sql, user, count, seconds):
+    """On a new connection, as the app's role and as db.py calls (one statement whose actor is
+    app.acting_user(token)): the first 5 calls (PL/pgSQL plans each with the call's values), then up to `count`
+    calls more, the steady state of a pooled connection (from the 6th call PL/pgSQL may keep one generic plan
+    for every value). (rows, p50 of the first 5, p50 and p95 after, how many timed after)."""
+    sql = sql.format(actor=f"app.acting_user('{login_token(dsn, user)}')")
     with psycopg.connect(app_dsn({"DATABASE_URL": dsn}), autocommit=True) as conn:
         first = []
         for _ in range(5):
@@ -266,8 +282,8 @@ def main():
             print(f"  {page}: p50 {p50:.0f} ms, p95 {p95:.0f} ms ({n} requests)", flush=True)
         print("SQL functions:", flush=True)
         function_results = []
-        for name, sql in functions(users, workshop):
-            rows, first, p50, p95, n = time_function(dsn, sql, args.calls, args.seconds)
+        for name, sql, user in functions(users, workshop):
+            rows, first, p50, p95, n = time_function(dsn, sql, user, args.calls, args.seconds)
             function_results.append((name, rows, first, p50, p95, n))
             print(f"  {name}: first calls {first:.1f} ms, then p50 {p50:.1f} ms ({n} calls)", flush=True)
         report(page_results, function_results, users, sizes)

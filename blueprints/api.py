@@ -39,8 +39,12 @@ def error_response(status, message, field=None):
 
 @bp.before_request
 def require_login():
+    """Who is calling comes before the CSRF token (app.py exempts this blueprint from the check that would
+    otherwise run first): a logged-out call is a 401, whatever token it carries."""
     if request.endpoint not in PUBLIC_ENDPOINTS and g.user is None:
         return error_response(401, "Log in first.")
+    if current_app.config["WTF_CSRF_ENABLED"]:
+        current_app.extensions["csrf"].protect()
 
 
 @bp.errorhandler(BadParameter)
@@ -87,6 +91,20 @@ def _body():
     if not isinstance(body, dict):
         raise BadParameter(None, "Send a JSON object.")
     return body
+
+
+JSON_TYPES = {str: "text", bool: "true or false", int: "a whole number"}
+
+
+def _field(body, name, kind, default=None):
+    """A field of a JSON body: left out, it is the default; sent, it must be of its JSON type (null is not text,
+    a number or true/false, and true is not a number)."""
+    if name not in body:
+        return default
+    value = body[name]
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise BadParameter(name, f"{name} must be {JSON_TYPES[kind]}" + (", not null." if value is None else "."))
+    return value
 
 
 def _require(role):
@@ -147,14 +165,12 @@ def me():
 def create_hold():
     _require("customer")
     body = _body()
-    mechanic_id = body.get("mechanic_id")
-    if not isinstance(mechanic_id, int) or isinstance(mechanic_id, bool) or not 0 < mechanic_id < 2**63:
+    mechanic_id = _field(body, "mechanic_id", int)
+    if mechanic_id is None or not 0 < mechanic_id < 2**63:
         raise BadParameter("mechanic_id", "mechanic_id must be a whole number.")
     start = _instant("start", body.get("start"))
-    plan, service_type = body.get("plan", "standard"), body.get("service_type", "online")
-    for name, value in (("plan", plan), ("service_type", service_type)):
-        if not isinstance(value, str):
-            raise BadParameter(name, f"{name} must be text.")
+    plan = _field(body, "plan", str, default="standard")
+    service_type = _field(body, "service_type", str, default="online")
     try:
         hold = db.call_one("reserve_slot", actor=g.user["id"], mechanic=mechanic_id, start=start, plan=plan,
                            service_type=service_type)
@@ -198,14 +214,8 @@ def cancel_appointment(session_id):
     if g.user["role"] != "customer":
         abort(404)
     body = _body()
-    confirm = body.get("confirm", False)
-    if not isinstance(confirm, bool):
-        raise BadParameter("confirm", "confirm must be true or false.")
-    reason, tier = body.get("reason"), body.get("tier")
-    if reason is not None and not isinstance(reason, str):
-        raise BadParameter("reason", "reason must be text.")
-    if tier is not None and not isinstance(tier, str):
-        raise BadParameter("tier", "tier must be the tier of the quote.")
+    confirm = _field(body, "confirm", bool, default=False)
+    reason, tier = _field(body, "reason", str), _field(body, "tier", str)
     if confirm:
         row = payments.cancel(g.user["id"], session_id, reason, expected_tier=tier)
     else:
@@ -219,6 +229,7 @@ def _appointment_json(row):
             "plan": row["plan_code"], "start": utc(row["starts_at"]), "end": utc(row["ends_at"]),
             "mechanic_id": row["mechanic_id"], "mechanic": row["mechanic_name"], "workshop": row["workshop_name"],
             "paid_cents": row["paid_cents"], "refunded_cents": row["refunded_cents"],
+            "refund_pending_cents": row["refund_pending_cents"], "refund_failed_cents": row["refund_failed_cents"],
             "credited_cents": row["credited_cents"], "currency": "CAD",
             "actions": {name: row["can_" + name] for name in ("cancel", "reschedule", "sign_waiver", "join")}}
 

@@ -14,6 +14,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import EqualTo, InputRequired, Length, Optional
 
 import db
+from forms import Phone, PostalCode
 from forms.passwords import StrongPassword
 
 bp = Blueprint("auth", __name__)
@@ -49,12 +50,26 @@ def requires_role(*roles):
 
 
 def place_errors(form, refusal):
-    """Shows a database refusal next to its field, or above the form when it names none."""
-    field = getattr(form, refusal.field, None) if refusal.field else None
-    if field is not None:
-        field.errors = list(field.errors) + [refusal.message]
-    else:
-        form.form_errors.append(refusal.message)
+    """Shows a database refusal next to each field it names, or above the form when it names none."""
+    for name, message in refusal.problems:
+        field = form._fields.get(name) if name else None
+        if field is None:
+            if message not in form.form_errors:
+                form.form_errors.append(message)
+        elif message not in field.errors:
+            field.errors = list(field.errors) + [message]
+
+
+def place_database_errors(form, function, **args):
+    """For a form whose own checks failed: what the database refuses as well (db.verdict, nothing is kept), next
+    to the fields that have no error yet, so that every error of the form is shown at once. A field the form
+    refused is sent as null: the database judges the others."""
+    refusal = db.verdict(function, **{name: None if name in form._fields and form._fields[name].errors else value
+                                      for name, value in args.items()})
+    if refusal is not None:
+        refusal.problems = [(name, message) for name, message in refusal.problems
+                            if name in form._fields and not form._fields[name].errors]
+        place_errors(form, refusal)
 
 
 class SignupForm(FlaskForm):
@@ -64,10 +79,10 @@ class SignupForm(FlaskForm):
                              validators=[InputRequired(), Length(max=200), StrongPassword("email", "name")])
     confirm = PasswordField("Repeat password", validators=[InputRequired(), EqualTo("password", message="The passwords differ.")])
     timezone = SelectField("Time zone", validators=[InputRequired()], default="America/Toronto")
-    phone = StringField("Phone (optional)", validators=[Optional(), Length(max=20)])
+    phone = StringField("Phone (optional)", validators=[Optional(), Length(max=20), Phone()])
     city = StringField("City", validators=[Optional(), Length(max=80)])
     province = StringField("Province or state", validators=[Optional(), Length(max=40)])
-    postal_code = StringField("Postal code", validators=[Optional(), Length(max=10)])
+    postal_code = StringField("Postal code", validators=[Optional(), Length(max=10), PostalCode()])
     country = SelectField("Country", choices=[SelectChoice("CA", "Canada"), SelectChoice("US", "United States")],
                           default="CA")
 
@@ -86,10 +101,11 @@ class LoginForm(FlaskForm):
 
 
 def time_zone_choices():
-    """Every zone, grouped by region, labelled as people read them (America/St_Johns: St Johns)."""
+    """Every zone, grouped by region, labelled as people read them (America/St_Johns: St Johns), after an empty
+    first choice outside the groups (HTML wants a required select to start with one)."""
     zones = [row["list_time_zones"] for row in db.call("list_time_zones")]
-    return [SelectChoice(zone, zone.split("/", 1)[-1].replace("_", " "), optgroup=zone.split("/")[0])
-            for zone in zones]
+    return [SelectChoice("", "Choose a time zone")] + [
+        SelectChoice(zone, zone.split("/", 1)[-1].replace("_", " "), optgroup=zone.split("/")[0]) for zone in zones]
 
 
 def _start_session(token):
@@ -122,20 +138,25 @@ def safe_next(target):
 def signup():
     form = SignupForm()
     form.timezone.choices = time_zone_choices()
-    if form.validate_on_submit():
-        try:
-            db.call("note_signup_attempt", ip=request.remote_addr)
-            db.call("sign_up_customer", email=form.email.data, password=form.password.data,
-                    name=form.name.data, timezone=form.timezone.data, phone=form.phone.data, city=form.city.data,
-                    province=form.province.data, postal_code=form.postal_code.data, country=form.country.data)
-            answer = _log_in(form.email.data, form.password.data)
-        except db.Refusal as refusal:
-            place_errors(form, refusal)
-            return render_template("auth/signup.html", form=form), refusal.status
-        _start_session(answer["token"])
-        flash("Welcome to Auto Doctor! Your account is ready.", "success")
-        return redirect(url_for("customer.dashboard"))
-    return render_template("auth/signup.html", form=form), 400 if form.is_submitted() else 200
+    if not form.is_submitted():
+        return render_template("auth/signup.html", form=form)
+    account = dict(email=form.email.data, password=form.password.data, name=form.name.data,
+                   timezone=form.timezone.data, phone=form.phone.data, city=form.city.data,
+                   province=form.province.data, postal_code=form.postal_code.data, country=form.country.data)
+    valid = form.validate()
+    try:
+        db.call("note_signup_attempt", ip=request.remote_addr)  # counted either way: both may say the email exists
+        if not valid:
+            place_database_errors(form, "sign_up_customer", **account)
+            return render_template("auth/signup.html", form=form), 400
+        db.call("sign_up_customer", **account)
+        answer = _log_in(form.email.data, form.password.data)
+    except db.Refusal as refusal:
+        place_errors(form, refusal)
+        return render_template("auth/signup.html", form=form), refusal.status
+    _start_session(answer["token"])
+    flash("Welcome to Auto Doctor! Your account is ready.", "success")
+    return redirect(url_for("customer.dashboard"))
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -187,8 +187,6 @@ def vehicle(draft):
 @step("vehicle")
 def add_vehicle(draft):
     form = VehicleForm()
-    if not form.validate_on_submit():
-        return _vehicle_page(draft, new=form, status=400)
     vehicle_id, status = save_vehicle(form)
     if vehicle_id is None:
         return _vehicle_page(draft, new=form, status=status)

@@ -2,9 +2,10 @@
 reschedule, waiver, join, the session room, .ics, the workshop's proposed time for a visit, an in-person visit
 after a completed online session), vehicles and favorite mechanics."""
 from datetime import datetime
+from email.utils import parseaddr
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, Response, current_app, flash, g, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, IntegerField, StringField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
@@ -13,7 +14,7 @@ import db
 import invites
 from formats import format_local_time, format_money
 import payments
-from blueprints.auth import place_errors, requires_role, safe_next
+from blueprints.auth import place_database_errors, place_errors, requires_role, safe_next
 from blueprints import room
 from blueprints.checkout import WaiverForm, sign_waiver
 
@@ -31,12 +32,15 @@ class VehicleForm(FlaskForm):
 
 
 def save_vehicle(form):
-    """Saves a validated VehicleForm as the logged-in customer's vehicle (add_vehicle). Returns (id, None), or
-    (None, HTTP status) with the database's refusal placed next to its field."""
+    """Validates a posted VehicleForm and saves it as the logged-in customer's vehicle (add_vehicle). Returns (id,
+    None), or (None, HTTP status) with every error next to its field: the form's own and the database's at once."""
+    vehicle = dict(actor=g.user["id"], year=form.year.data, make=form.make.data, model=form.model.data,
+                   vin=form.vin.data, odometer_km=form.odometer_km.data, plate=form.plate.data)
+    if not form.validate_on_submit():
+        place_database_errors(form, "add_vehicle", **vehicle)
+        return None, 400
     try:
-        vehicle_id = db.call_value("add_vehicle", actor=g.user["id"], year=form.year.data, make=form.make.data,
-                                   model=form.model.data, vin=form.vin.data, odometer_km=form.odometer_km.data,
-                                   plate=form.plate.data)
+        vehicle_id = db.call_value("add_vehicle", **vehicle)
     except db.Refusal as refusal:
         place_errors(form, refusal)
         return None, refusal.status
@@ -82,6 +86,7 @@ def dashboard():
     appointments = db.call("my_appointments", actor=_me())
     return render_template("customer/dashboard.html",
                            upcoming=[a for a in appointments if a["upcoming"]][:5],
+                           counter_offers=db.call("my_counter_offers", actor=_me()),
                            waitlist=db.call_one("waitlist_entry", actor=_me()),
                            money=db.call_one("my_money", actor=_me()),
                            favorites=db.call("my_favorites", actor=_me()))
@@ -96,18 +101,13 @@ def appointments():
                            past=[r for r in rows if not r["upcoming"]])
 
 
-def _render_appointment(row, cancel_form=None, reschedule_form=None, alternatives=(), offer_error=None, status=200):
+def _render_appointment(row, reschedule_form=None, alternatives=(), offer_error=None, status=200):
     offer = None
     if row["service_type"] == "in_person":
         offer = db.call_one("my_counter_offer", actor=_me(), session=row["id"])
     transcript = db.call("room_messages", actor=_me(), session=row["id"]) if row["service_type"] == "online" else []
-    quote = None
-    if row["can_cancel"]:
-        quote = db.call_one("cancellation_quote", session=row["id"], actor=_me())
-        cancel_form = cancel_form or CancelForm()
-        cancel_form.tier.data = cancel_form.tier.data or quote["tier"]  # the quote this form confirms
     day_form = DayForm(request.args)
-    slots = []
+    slots, day_refusal = [], None
     if row["can_reschedule"]:
         zone = ZoneInfo(g.user["timezone"])
         day = (day_form.validate() and day_form.day.data) or row["starts_at"].astimezone(zone).date()
@@ -116,10 +116,13 @@ def _render_appointment(row, cancel_form=None, reschedule_form=None, alternative
                                     plan=row["plan_code"], service_type=row["service_type"],
                                     viewer_tz=g.user["timezone"], customer=_me())
                  if s["available"]]
+        if not slots:  # a day in the past or beyond the mechanic's reach says so
+            day_refusal = db.call_value("day_refusal_message", mechanic=row["mechanic_id"], day=day,
+                                        viewer_tz=g.user["timezone"])
     event = appointment_event(row)
-    return render_template("customer/appointment.html", a=row, quote=quote, cancel_form=cancel_form,
+    return render_template("customer/appointment.html", a=row,
                            reschedule_form=reschedule_form or RescheduleForm(), day_form=day_form, slots=slots,
-                           alternatives=alternatives, offer=offer, offer_error=offer_error, event=event, transcript=transcript,
+                           day_refusal=day_refusal, alternatives=alternatives, offer=offer, offer_error=offer_error, event=event, transcript=transcript,
                            google=invites.google_link(event), outlook=invites.outlook_link(event)), status
 
 
@@ -128,21 +131,32 @@ def appointment(session_id):
     return _render_appointment(_appointment(session_id))
 
 
-@bp.route("/appointments/<int:session_id>/cancel", methods=["POST"])
+def _render_cancel(row, form, status=200):
+    """The confirmation before cancelling: what the policy gives back now (cancellation_quote; UR001 when the
+    appointment can no longer be cancelled), and the form that confirms exactly that quote."""
+    quote = db.call_one("cancellation_quote", session=row["id"], actor=_me())
+    form.tier.data = form.tier.data or quote["tier"]  # the quote this form confirms
+    return render_template("customer/cancel.html", a=row, quote=quote, form=form), status
+
+
+@bp.route("/appointments/<int:session_id>/cancel", methods=["GET", "POST"])
 def cancel(session_id):
+    """GET asks (the quote and "Yes, cancel"); the POST of that form cancels under the quote it showed."""
     row = _appointment(session_id)
     form = CancelForm()
-    if not form.validate_on_submit():
-        return _render_appointment(row, cancel_form=form, status=400)
+    if not form.is_submitted():
+        return _render_cancel(row, form)
+    if not form.validate():
+        return _render_cancel(row, form, 400)
     try:
         outcome = payments.cancel(_me(), session_id, form.reason.data or None, expected_tier=form.tier.data or None)
     except db.Refusal as refusal:
         if refusal.code == "UC005":  # the refund changed since it was shown: show the new quote first
             again = CancelForm(formdata=None, reason=form.reason.data)
             again.form_errors.append(refusal.message)
-            return _render_appointment(row, cancel_form=again, status=409)
+            return _render_cancel(row, again, 409)
         place_errors(form, refusal)
-        return _render_appointment(row, cancel_form=form, status=refusal.status)
+        return _render_cancel(row, form, refusal.status)
     flash(_outcome_sentence(outcome), "success")
     return redirect(url_for("customer.appointment", session_id=session_id))
 
@@ -239,8 +253,13 @@ def calendar_ics(session_id):
 
 
 def calendar_response(row):
-    method = "CANCEL" if row["status"] == "cancelled" else "PUBLISH"
-    return Response(invites.invite(appointment_event(row), method=method), mimetype="text/calendar",
+    event = appointment_event(row)
+    method = "PUBLISH"
+    if row["status"] == "cancelled":
+        # a CANCEL names its organizer and attendee (RFC 5546), as the emailed one does
+        method = "CANCEL"
+        event.update(organizer=parseaddr(current_app.config["MAIL_FROM"])[1], attendees=[g.user["email"]])
+    return Response(invites.invite(event, method=method), mimetype="text/calendar",
                     headers={"Content-Disposition": f'attachment; filename="autodoctor-{row["id"]}.ics"'})
 
 
@@ -265,8 +284,6 @@ def vehicles():
 @bp.route("/vehicles", methods=["POST"])
 def add_vehicle():
     form = VehicleForm()
-    if not form.validate_on_submit():
-        return _vehicles(form, 400)
     vehicle_id, status = save_vehicle(form)
     if vehicle_id is None:
         return _vehicles(form, status)

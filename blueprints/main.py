@@ -1,7 +1,7 @@
 """The public pages: the home page and mechanics' profiles; and uploaded files for those allowed to see them."""
 from io import BytesIO
 
-from flask import Blueprint, g, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, current_app, g, redirect, render_template, request, send_file, url_for
 
 import db
 
@@ -11,6 +11,12 @@ bp = Blueprint("main", __name__)
 @bp.route("/")
 def home():
     return render_template("main/home.html", plans=db.call("list_plans"), summary=db.call_one("platform_summary"))
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    # pages link static/favicon.ico; this answers browsers and tools that ask the site's root for it anyway
+    return current_app.send_static_file("favicon.ico")
 
 
 @bp.route("/mechanics/<int:mechanic_id>")

@@ -16,6 +16,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 import db
 import rooms
+from forms import one_char_line_breaks
 from blueprints import api
 from blueprints.auth import place_errors
 
@@ -30,7 +31,8 @@ def require_login():
 
 
 class MessageForm(FlaskForm):
-    body = TextAreaField("Message", validators=[InputRequired(message="Write a message first."), Length(max=2000)],
+    body = TextAreaField("Message", filters=[one_char_line_breaks],
+                         validators=[InputRequired(message="Write a message first."), Length(max=2000)],
                          render_kw={"rows": 2, "maxlength": 2000})
 
 

@@ -3,9 +3,9 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import AnyOf, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
+from wtforms.validators import AnyOf, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from forms import BIGINT_MAX
+from forms import BIGINT_MAX, PostalCode, one_char_line_breaks
 
 TABS = {"all": "All", "brand": "Brand specialist", "favorites": "My favorites"}
 CATEGORIES = {"": "Choose one", "engine": "Engine", "brakes": "Brakes", "electrical": "Electrical",
@@ -26,8 +26,7 @@ class PlanForm(FlaskForm):
 class LocationForm(FlaskForm):
     """Where to search from and which tab: posted by Continue and the waitlist buttons."""
     city = StringField("City", validators=[Optional(), Length(max=80)])
-    postal_code = StringField("Postal code", validators=[
-        Optional(), Length(max=10), Regexp(r"^[A-Za-z0-9 -]*$", message="Enter a postal code like M5V 2T6.")])
+    postal_code = StringField("Postal code", validators=[Optional(), Length(max=10), PostalCode()])
     tab = HiddenField(validators=[Optional(), AnyOf(list(TABS), message="Choose All, Brand specialist or My favorites.")])
 
     def check(self):
@@ -58,7 +57,7 @@ class SearchForm(LocationForm):
 class ConcernForm(FlaskForm):
     concern_category = SelectField("What is it about?", choices=[SelectChoice(k, v) for k, v in CATEGORIES.items()],
                                    validators=[InputRequired(message="Choose what the concern is about.")])
-    concern = TextAreaField("Describe the problem", validators=[InputRequired(message="Describe the problem."),
+    concern = TextAreaField("Describe the problem", filters=[one_char_line_breaks], validators=[InputRequired(message="Describe the problem."),
                                                                 Length(max=4000)])
     is_urgent = BooleanField("It is urgent (for instance, I am stuck at the roadside)")
     files = MultipleFileField("Photos or videos (optional)")

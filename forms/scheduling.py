@@ -5,6 +5,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
 from blueprints.checkout import PaymentForm
+from forms import one_char_line_breaks
 
 CATEGORIES = (("diagnostic", "Diagnostic"), ("repair", "Repair"), ("maintenance", "Maintenance"),
               ("inspection", "Inspection"), ("consultation", "Consultation"))
@@ -22,11 +23,11 @@ class IntakeForm(FlaskForm):
     concern_category = SelectField("Service category",
                                    choices=[SelectChoice(code, label) for code, label in (("", "Choose one"),) + CATEGORIES],
                                    validators=[InputRequired(message="Choose a service category.")])
-    concern = TextAreaField("Describe the problem or question", validators=[
+    concern = TextAreaField("Describe the problem or question", filters=[one_char_line_breaks], validators=[
         InputRequired(message="Describe what you need."),
         Length(min=MIN_CONCERN, max=4000, message="Describe it in 10 to 4,000 characters.")])
-    preparation_notes = TextAreaField("Preparation notes (optional)", validators=[Optional(), Length(max=2000)])
-    special_requests = TextAreaField("Special requests (optional)", validators=[Optional(), Length(max=2000)])
+    preparation_notes = TextAreaField("Preparation notes (optional)", filters=[one_char_line_breaks], validators=[Optional(), Length(max=2000)])
+    special_requests = TextAreaField("Special requests (optional)", filters=[one_char_line_breaks], validators=[Optional(), Length(max=2000)])
     files = MultipleFileField("Photos or videos (optional, up to 5)")
 
 

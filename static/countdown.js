@@ -1,6 +1,6 @@
-// The hold countdown of the scheduling review (progressive enhancement: the page already says until when
-// the time is held). Counts down from the seconds the server gave, so the device's clock does not matter;
-// when the hold lapses it shows the "hold lapsed" choices and hides the payment form.
+// The hold countdown shown on every scheduling step once a time is held (progressive enhancement: the page
+// already says until when the time is held). Counts down from the seconds the server gave, so the device's
+// clock does not matter; when the hold lapses it shows the "hold lapsed" choices and hides the payment form.
 (function () {
   "use strict";
   var box = document.querySelector("[data-countdown]");

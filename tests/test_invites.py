@@ -33,7 +33,7 @@ def make_event(**changes):
         "url": "https://autodoctor.app/appointments/42",
         "organizer": "bookings@autodoctor.app",
         "attendees": ["casey@example.com", "sam@example.com"],
-        "created": datetime(2026, 10, 20, 9, 15, tzinfo=TORONTO),
+        "stamp": datetime(2026, 10, 20, 9, 15, tzinfo=TORONTO),
     }
     return event | changes
 
@@ -70,6 +70,7 @@ def read_with_ics(data):
         "method": calendar.method,
         "uid": event.uid,
         "sequence": int(sequence),
+        "stamp": event.created.datetime,  # ics 0.7 reads DTSTAMP as `created`
         "start": event.begin.datetime,
         "end": event.end.datetime,
         "status": event.status,
@@ -130,6 +131,29 @@ def test_a_booking_is_confirmed_with_a_reminder_15_minutes_before(read, method):
 
 
 @parsers
+def test_a_booking_not_accepted_yet_is_tentative(read):
+    parsed = read(invites.invite(make_event(tentative=True), method="REQUEST"))
+    assert parsed["status"] == "TENTATIVE"
+    assert parsed["alarms"] == [("DISPLAY", timedelta(minutes=-15))]
+    assert read(invites.invite(make_event(tentative=True), method="CANCEL"))["status"] == "CANCELLED"
+
+
+@parsers
+def test_dtstamp_is_when_the_calendar_object_was_made(read):
+    assert read(invites.invite(make_event()))["stamp"] == datetime(2026, 10, 20, 13, 15, tzinfo=timezone.utc)
+
+
+def test_a_session_event_is_tentative_until_accepted_and_stamped_now_when_downloaded():
+    session = {"id": 42, "calendar_sequence": 2, "starts_at": START, "ends_at": END, "plan_name": "Standard",
+               "concern": None, "service_type": "online", "status": "requested"}
+    before = datetime.now(timezone.utc)
+    event = invites.session_event(session, link="https://autodoctor.app/a/42", with_whom="Sam")
+    assert event["tentative"] and before <= event["stamp"] <= datetime.now(timezone.utc)
+    accepted = invites.session_event(session | {"status": "scheduled"}, link="x", with_whom="Sam", stamp=START)
+    assert not accepted["tentative"] and accepted["stamp"] == START
+
+
+@parsers
 def test_a_cancellation_is_cancelled_and_has_no_reminder(read):
     parsed = read(invites.invite(make_event(sequence=4), method="CANCEL"))
     assert parsed["method"] == "CANCEL"
@@ -146,13 +170,10 @@ def test_text_with_new_lines_commas_and_semicolons_survives(read):
     assert parsed["location"] == "12 Main St, Toronto; rear door"
 
 
-def test_optional_fields_are_left_out_and_dtstamp_falls_back_to_start():
-    event = make_event(location=None, url=None, organizer=None, attendees=[])
-    del event["created"]
-    data = invites.invite(event)
+def test_optional_fields_are_left_out():
+    data = invites.invite(make_event(location=None, url=None, organizer=None, attendees=[]))
     parsed = read_with_vobject(data)
     assert (parsed["location"], parsed["url"], parsed["organizer"], parsed["attendees"]) == (None, None, None, [])
-    assert parsed["stamp"] == START_UTC
     assert not re.search(rb"^(LOCATION|URL|ORGANIZER|ATTENDEE)[:;]", data, re.MULTILINE)
 
 

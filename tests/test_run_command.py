@@ -115,6 +115,7 @@ def test_serve_with_demo_data_that_survives_a_restart(var_dir):
     finally:
         output = stop_server(process)
     assert "loading the demo world" in output
+    assert f"links in emails lead to {base}" in output  # the port served, not 5000
     data_dir = Path(os.path.realpath(var_dir / "pg")) / "data"
     assert not (data_dir / "postmaster.pid").exists(), "the embedded server was left running"
 

@@ -10,9 +10,10 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 import db
+from forms import Phone, PostalCode, one_char_line_breaks
 import payments
 from blueprints.admin import bp
-from blueprints.auth import place_errors, safe_next, time_zone_choices
+from blueprints.auth import place_database_errors, place_errors, safe_next, time_zone_choices
 from formats import format_local_time, format_money
 
 ROLES = {"customer": "Customer", "mechanic": "Mechanic", "workshop_admin": "Workshop admin", "admin": "Platform admin"}
@@ -63,10 +64,10 @@ class WorkshopForm(FlaskForm):
     street = StringField("Street address", validators=[InputRequired(), Length(max=120)])
     city = StringField("City", validators=[InputRequired(), Length(max=120)])
     province = StringField("Province or state", validators=[InputRequired(), Length(max=120)])
-    postal_code = StringField("Postal code", validators=[InputRequired(), Length(max=10)])
+    postal_code = StringField("Postal code", validators=[InputRequired(), Length(max=10), PostalCode()])
     country = SelectField("Country", choices=[SelectChoice("CA", "Canada"), SelectChoice("US", "United States")],
                           default="CA")
-    phone = StringField("Phone (optional)", validators=[Optional(), Length(max=20)])
+    phone = StringField("Phone (optional)", validators=[Optional(), Length(max=20), Phone()])
     timezone = SelectField("Time zone", validators=[InputRequired()], default="America/Toronto")
     stripe_account_id = StringField("Stripe account id (optional)", validators=[Optional(), Length(max=255)])
 
@@ -77,7 +78,7 @@ class AccountActionForm(FlaskForm):
 
 
 class CancelBookingForm(FlaskForm):
-    reason = TextAreaField("Reason (told to the customer and the mechanic)", validators=[
+    reason = TextAreaField("Reason (told to the customer and the mechanic)", filters=[one_char_line_breaks], validators=[
         InputRequired(message="Say why the booking is cancelled."), Length(max=500)])
 
 
@@ -187,14 +188,18 @@ def cancel_account_booking(user_id, session_id):
 # --- new staff ---------------------------------------------------------------------------------------------
 
 def _invite(form, role, workshop_id=None, **mechanic):
-    """Creates the account with no password and emails the link; (user id, None), or (None, the refusal) placed
-    next to its field."""
+    """Validates the posted form, creates the account with no password and emails the link; (user id, None), or
+    (None, HTTP status) with every error next to its field: the form's own and the database's at once."""
+    account = dict(actor=_me(), role=role, email=form.email.data, name=form.name.data, timezone=form.timezone.data,
+                   workshop_id=workshop_id, **mechanic)
+    if not form.validate():
+        place_database_errors(form, "invite_staff_account", **account)
+        return None, 400
     try:
-        user_id = db.call_value("invite_staff_account", actor=_me(), role=role, email=form.email.data,
-                                name=form.name.data, timezone=form.timezone.data, workshop_id=workshop_id, **mechanic)
+        user_id = db.call_value("invite_staff_account", **account)
     except db.Refusal as refusal:
         place_errors(form, refusal)
-        return None, refusal
+        return None, refusal.status
     flash(f"{form.name.data} can now set their password: the link is on its way to {form.email.data} and works "
           f"once, for 48 hours.", "success")
     return user_id, None
@@ -210,28 +215,27 @@ def new_mechanic():
     if chosen:  # from a workshop's page: one of its mechanics, in its zone
         form.workshop_id.data, form.mechanic_type.data = str(chosen["id"]), "workshop_affiliated"
         form.timezone.data = chosen["timezone"]
-    if not form.validate_on_submit():
-        return render_template("admin/accounts/new_mechanic.html", form=form, types=MECHANIC_TYPES), \
-            400 if form.is_submitted() else 200
-    user_id, refusal = _invite(
-        form, "mechanic",
-        workshop_id=int(form.workshop_id.data) if form.workshop_id.data else None,
+    if not form.is_submitted():
+        return render_template("admin/accounts/new_mechanic.html", form=form, types=MECHANIC_TYPES)
+    workshop = workshops.get(form.workshop_id.data or "")
+    user_id, status = _invite(
+        form, "mechanic", workshop_id=workshop["id"] if workshop else None,
         mechanic_type=form.mechanic_type.data, partnership_type=form.partnership_type.data or None,
         specialties=_tags(form.specialties.data), brands=_tags(form.brands.data),
         years_experience=form.years_experience.data or 0)
-    if refusal:
-        return render_template("admin/accounts/new_mechanic.html", form=form, types=MECHANIC_TYPES), refusal.status
+    if user_id is None:
+        return render_template("admin/accounts/new_mechanic.html", form=form, types=MECHANIC_TYPES), status
     return redirect(url_for("admin.account", user_id=user_id))
 
 
 @bp.route("/accounts/admins/new", methods=["GET", "POST"])
 def new_platform_admin():
     form = _with_zones(PersonForm())
-    if not form.validate_on_submit():
-        return render_template("admin/accounts/new_admin.html", form=form), 400 if form.is_submitted() else 200
-    user_id, refusal = _invite(form, "admin")
-    if refusal:
-        return render_template("admin/accounts/new_admin.html", form=form), refusal.status
+    if not form.is_submitted():
+        return render_template("admin/accounts/new_admin.html", form=form)
+    user_id, status = _invite(form, "admin")
+    if user_id is None:
+        return render_template("admin/accounts/new_admin.html", form=form), status
     return redirect(url_for("admin.account", user_id=user_id))
 
 
@@ -245,14 +249,17 @@ def workshops():
 @bp.route("/accounts/workshops/new", methods=["GET", "POST"])
 def new_workshop():
     form = _with_zones(WorkshopForm())
-    if not form.validate_on_submit():
-        return render_template("admin/accounts/new_workshop.html", form=form), 400 if form.is_submitted() else 200
+    if not form.is_submitted():
+        return render_template("admin/accounts/new_workshop.html", form=form)
+    workshop = dict(actor=_me(), name=form.name.data, street=form.street.data, city=form.city.data,
+                    province=form.province.data, postal_code=form.postal_code.data, country=form.country.data,
+                    phone=form.phone.data or None, timezone=form.timezone.data,
+                    stripe_account_id=form.stripe_account_id.data or None)
+    if not form.validate():
+        place_database_errors(form, "create_workshop", **workshop)
+        return render_template("admin/accounts/new_workshop.html", form=form), 400
     try:
-        workshop_id = db.call_value(
-            "create_workshop", actor=_me(), name=form.name.data, street=form.street.data, city=form.city.data,
-            province=form.province.data, postal_code=form.postal_code.data, country=form.country.data,
-            phone=form.phone.data or None, timezone=form.timezone.data,
-            stripe_account_id=form.stripe_account_id.data or None)
+        workshop_id = db.call_value("create_workshop", **workshop)
     except db.Refusal as refusal:
         place_errors(form, refusal)
         return render_template("admin/accounts/new_workshop.html", form=form), refusal.status
@@ -279,9 +286,7 @@ def workshop(workshop_id):
 @bp.route("/accounts/workshops/<int:workshop_id>/admins", methods=["POST"])
 def new_workshop_admin(workshop_id):
     form = _with_zones(PersonForm())
-    if not form.validate():
-        return _workshop_page(workshop_id, admin_form=form, status=400)
-    _, refusal = _invite(form, "workshop_admin", workshop_id=workshop_id)
-    if refusal:
-        return _workshop_page(workshop_id, admin_form=form, status=refusal.status)
+    user_id, status = _invite(form, "workshop_admin", workshop_id=workshop_id)
+    if user_id is None:
+        return _workshop_page(workshop_id, admin_form=form, status=status)
     return redirect(url_for("admin.workshop", workshop_id=workshop_id))

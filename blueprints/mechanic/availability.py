@@ -9,7 +9,7 @@ from wtforms import BooleanField, DateField, FieldList, Form, FormField, Integer
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 import db
-from blueprints.auth import place_errors
+from blueprints.auth import place_database_errors, place_errors
 from blueprints.mechanic import bp
 
 DAY_NAMES = {1: "Monday", 2: "Tuesday", 3: "Wednesday", 4: "Thursday", 5: "Friday", 6: "Saturday", 7: "Sunday"}
@@ -74,6 +74,17 @@ def availability():
     return _page()
 
 
+def _place_block_errors(form, filled, refusal):
+    """Each refused block's error next to its time (set_weekly_blocks names them blocks-N-start or -end, N counting
+    the blocks sent, which are the filled rows); the others above the day's form."""
+    for name, message in refusal.problems:
+        _, number, part = (name or "").split("-") if (name or "").count("-") == 2 else (None, None, None)
+        if number is not None and number.isdigit() and int(number) < len(filled) and part in ("start", "end"):
+            filled[int(number)][part].errors.append(message)
+        elif message not in form.form_errors:
+            form.form_errors.append(message)
+
+
 @bp.route("/availability/<int:weekday>", methods=["POST"])
 def save_weekday(weekday):
     if weekday not in DAY_NAMES:
@@ -87,7 +98,7 @@ def save_weekday(weekday):
         saved = db.call_value("set_weekly_blocks", actor=_me(), weekday=weekday,
                               starts=[row.start.data for row in filled], ends=[row.end.data for row in filled])
     except db.Refusal as refusal:
-        form.form_errors.append(refusal.message)
+        _place_block_errors(form, filled, refusal)
         return _page(refusal.status, day_forms={weekday: form})
     blocks = f"{saved} block{'s' if saved != 1 else ''}" if saved else "no blocks: customers cannot book you that day"
     flash(f"{DAY_NAMES[weekday]} saved with {blocks}.", "success")
@@ -97,15 +108,20 @@ def save_weekday(weekday):
 @bp.route("/time-off", methods=["POST"])
 def add_time_off():
     form = TimeOffForm()
+    time_off = dict(actor=_me(), start_date=form.start_date.data, end_date=form.end_date.data, reason=form.reason.data)
     if not form.validate_on_submit():
+        place_database_errors(form, "add_time_off", **time_off)
         return _page(400, time_off_form=form)
     try:
-        added = db.call_one("add_time_off", actor=_me(), start_date=form.start_date.data,
-                            end_date=form.end_date.data, reason=form.reason.data)
+        added = db.call_one("add_time_off", **time_off)
     except db.Refusal as refusal:
         place_errors(form, refusal)
         return _page(refusal.status, time_off_form=form)
-    flash("Time off added: customers cannot book you on those days.", "success")
+    if added["joined"]:  # it overlapped or continued time off already there: one entry now
+        flash(f"Time off joined with the time off it overlaps or continues: now {added['start_date']:%a %-d %b %Y} "
+              f"to {added['end_date']:%a %-d %b %Y}. Customers cannot book you on those days.", "success")
+    else:
+        flash("Time off added: customers cannot book you on those days.", "success")
     if added["booked_sessions"]:
         flash(f"{added['booked_sessions']} session(s) already booked in that period stay booked. Cancel them from "
               "your dashboard if you cannot attend: the customer is refunded in full.", "warning")
@@ -124,12 +140,14 @@ def settings():
     if request.method == "GET":  # the settings live on the editor's page
         return redirect(url_for("mechanic.availability", _anchor="settings"))
     form = SettingsForm()
+    settings = dict(actor=_me(), buffer_minutes=form.buffer_minutes.data,
+                    min_notice_minutes=form.min_notice_minutes.data, max_advance_days=form.max_advance_days.data,
+                    instant_booking=form.instant_booking.data)
     if not form.validate_on_submit():
+        place_database_errors(form, "update_mechanic_settings", **settings)
         return _page(400, settings_form=form)
     try:
-        db.call("update_mechanic_settings", actor=_me(), buffer_minutes=form.buffer_minutes.data,
-                min_notice_minutes=form.min_notice_minutes.data, max_advance_days=form.max_advance_days.data,
-                instant_booking=form.instant_booking.data)
+        db.call("update_mechanic_settings", **settings)
     except db.Refusal as refusal:
         place_errors(form, refusal)
         return _page(refusal.status, settings_form=form)

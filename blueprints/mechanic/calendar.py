@@ -11,7 +11,7 @@ from flask import g, render_template, request
 import db
 from blueprints.mechanic import bp
 
-DEFAULT_HOURS = range(8, 18)  # the grid's rows when the week has nothing with a time
+WORKING_HOURS = (9, 17)  # the grid always shows at least 09:00-17:00, however little the week holds
 BOOKED = {"session", "hold"}
 
 
@@ -56,12 +56,11 @@ def _days(rows):
 
 
 def _hours(rows):
-    """The grid's hour rows: from the first timed item's hour to the last one's end."""
-    timed = [row for row in rows if not row["all_day"]]
-    if not timed:
-        return DEFAULT_HOURS
-    first = min(_minutes(row["starts_local"]) for row in timed) // 60
-    last = -(-max(_minutes(row["ends_local"]) for row in timed) // 60)
+    """The grid's hour rows: the working hours, widened to the earliest timed item's hour and the latest one's
+    end, so nothing of the week falls outside the grid (a Book Now session at 08:16, a block until 22:00)."""
+    timed = [row for row in rows if row["kind"] != "day" and not row["all_day"]]
+    first = min([WORKING_HOURS[0] * 60] + [_minutes(row["starts_local"]) for row in timed]) // 60
+    last = -(-max([WORKING_HOURS[1] * 60] + [_minutes(row["ends_local"]) for row in timed]) // 60)
     return range(first, last)
 
 

@@ -87,11 +87,14 @@ def _session(session_id):
     return db.call_one("mechanic_sessions", actor=_me(), session=session_id)
 
 
-def _render_session(row, cancel_form=None, error=None, status=200):
+def _render_session(row, cancel_form=None, error=None, status=200, typed=None, field_errors=None):
+    """The session page; `typed` is what was sent with a refused action, shown again in its fields, and
+    `field_errors` the refusals next to them."""
     quote = db.call_one("cancellation_quote", session=row["id"], actor=_me()) if row["can_cancel"] else None
     transcript = db.call("room_messages", actor=_me(), session=row["id"]) if row["service_type"] == "online" else []
     return render_template("mechanic/session.html", s=row, quote=quote, cancel_form=cancel_form or CancelForm(),
-                           error=error, transcript=transcript), status
+                           error=error, transcript=transcript, typed=typed or {},
+                           field_errors=field_errors or {}), status
 
 
 @bp.route("/sessions/<int:session_id>")
@@ -104,7 +107,10 @@ def _act(session_id, function, done, then="mechanic.session", **args):
     try:
         db.call(function, actor=_me(), session=session_id, **args)
     except db.Refusal as refusal:
-        return _render_session(row, error=refusal.message, status=refusal.status)
+        if refusal.field in args:  # next to the field, with what was typed in it kept
+            return _render_session(row, status=refusal.status, typed=args,
+                                   field_errors={refusal.field: refusal.message})
+        return _render_session(row, error=refusal.message, status=refusal.status, typed=args)
     flash(done, "success")
     return redirect(url_for(then, session_id=session_id))
 

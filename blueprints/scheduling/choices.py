@@ -104,8 +104,6 @@ def _choose_vehicle(vehicle_id):
 @step("vehicle")
 def add_vehicle():
     vehicle_form = VehicleForm()
-    if not vehicle_form.validate_on_submit():
-        return _render_vehicle(vehicle_form=vehicle_form, status=400)
     vehicle_id, status = save_vehicle(vehicle_form)
     if vehicle_id is None:
         return _render_vehicle(vehicle_form=vehicle_form, status=status)
@@ -145,7 +143,7 @@ def _render_mechanic(error=None, status=200):
     make = _specialist_make(draft)
     q = (request.values.get("q") or "").strip()[:100]
     brand = bool(make) and request.values.get("brand") == "1"
-    mechanics = db.call("list_mechanics", service_type=draft["service_type"],
+    mechanics = db.call("list_mechanics_near", actor=me(), service_type=draft["service_type"],
                         request_type="brand_specialist" if brand else None, make=make if brand else None, q=q or None)
     return render_step("mechanic.html", "mechanic", status, mechanics=mechanics, q=q,
                        brand=brand, make=make, error=error)

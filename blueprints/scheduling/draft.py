@@ -77,11 +77,28 @@ def reaches(draft, name):
 
 
 def render_step(template, current, status=200, **context):
+    """A step's page. What it says of the hold comes from the database, read once here (current_hold): the
+    draft only remembers which hold it was, so no page can call a lapsed or lost hold held."""
     draft = g.draft
     missing = _first_missing(draft)
+    hold = current_hold(draft)
+    held = hold["starts_at"] if hold else hold_start(draft) if draft.get("hold_id") else None
+    answered = {**_answered(draft), "time": bool(hold and hold["live"])}  # a lapsed hold is not shown as done
     return render_template(f"scheduling/{template}", steps=STEPS, current=current, index=STEP_INDEX[current],
                            reachable=STEP_INDEX[missing], onward=url_for(f"scheduling.{missing}"),
-                           answered=_answered(draft), draft=draft, **context), status
+                           answered=answered, draft=draft, hold=hold, hold_start=held, **context), status
+
+
+def current_hold(draft):
+    """The draft's hold as the database sees it now (my_hold: live or not, seconds left); None without one."""
+    if not draft.get("hold_id"):
+        return None
+    try:
+        return db.call_one("my_hold", actor=me(), hold_id=draft["hold_id"])
+    except db.Refusal as refusal:
+        if refusal.code != "UN001":
+            raise
+        return None
 
 
 def release_hold(hold_id):

@@ -49,23 +49,11 @@ def intake():
 
 # --- 7: review and pay -----------------------------------------------------------------------------------
 
-def _hold(draft):
-    """The draft's hold as the database sees it now; None once it is gone."""
-    try:
-        return db.call_one("my_hold", actor=me(), hold_id=draft["hold_id"])
-    except db.Refusal as refusal:
-        if refusal.code != "UN001":
-            raise
-        return None
-
-
 def _render_review(form, status=200):
     draft = g.draft
-    hold = _hold(draft)
-    mechanic_id = hold["mechanic_id"] if hold else draft.get("hold_mechanic_id")
-    return render_step("review.html", "review", status, form=form, hold=hold,
-                       hold_start=hold["starts_at"] if hold else hold_start(draft),
-                       mechanic=db.call_one("mechanic_profile", mechanic=mechanic_id, viewer=me()),
+    # the hold itself (live or lapsed, its start and countdown) is read by render_step, as on every step
+    return render_step("review.html", "review", status, form=form,
+                       mechanic=db.call_one("mechanic_profile", mechanic=draft["hold_mechanic_id"], viewer=me()),
                        vehicle=draft_vehicle(draft), plan=next(p for p in db.call("list_plans") if p["code"] == draft["plan"]),
                        quote=quote(draft["plan"], draft["service_type"]),
                        attachments=draft_attachments(), categories=dict(CATEGORIES))
@@ -119,8 +107,9 @@ def pay_now():
         clear_draft()
         return redirect(url_for("scheduling.confirmation", session_id=payment["session_id"]))
     if payment["status"] == "failed":
-        # the database released the hold with the failed payment; everything else stays in the draft
-        return _pick_again(start, f"{message} The time you held was released: please pick a time again.")
+        # declined: the hold stays until its own expiry, so the customer pays again from here with another card
+        form.form_errors.append(f"{message} Try another card: the time is still held for you.")
+        return _render_review(form, 402)
     if payment["status"] == "succeeded":
         # paid, but the time was taken after the hold lapsed: the payment was given back in full
         g.draft = draft = save_draft(**NO_HOLD)

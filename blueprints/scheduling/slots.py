@@ -77,6 +77,16 @@ def _calendar_day(text, by_day):
     return day if day in by_day else None
 
 
+def _day_refusal(draft, day_text):
+    """Why a day off the calendar cannot be booked, when the day itself is why (past, or beyond the mechanic's
+    reach); None otherwise."""
+    try:
+        day = date.fromisoformat(day_text)
+    except ValueError:
+        return None
+    return db.call_value("day_refusal_message", mechanic=draft.get("mechanic_id"), day=day, viewer_tz=g.user["timezone"])
+
+
 def render_time(day_text=None, *, alternatives=(), message=None, status=200):
     draft = g.draft
     days = db.call("schedule_calendar", actor=me(), mechanic=draft.get("mechanic_id"), plan=draft["plan"],
@@ -85,10 +95,10 @@ def render_time(day_text=None, *, alternatives=(), message=None, status=200):
     by_day = {d["day"]: d for d in days}
     chosen = _calendar_day(day_text, by_day) if day_text else None
     if day_text and chosen is None and message is None:
-        message, status = "Pick a day from the calendar: the next 30 days are open.", 400
-    held_start = hold_start(draft) if draft.get("hold_id") else None
-    if chosen is None and held_start:
-        chosen = _local_date(held_start)
+        message = _day_refusal(draft, day_text) or "Pick a day from the calendar: the next 30 days are open."
+        status = 400
+    if chosen is None and draft.get("hold_id"):
+        chosen = _local_date(hold_start(draft))  # the day of the time held (or whose hold lapsed)
     if chosen not in by_day:
         chosen = next((d["day"] for d in days if d["free_starts"]), None)
     parts = _parts_of_day(_free_starts(draft, chosen, chosen)) if chosen else []
@@ -96,7 +106,7 @@ def render_time(day_text=None, *, alternatives=(), message=None, status=200):
                                                                    viewer=me())
     return render_step("time.html", "time", status, weeks=_calendar_weeks(days), chosen=chosen,
                        parts=parts, mechanic=mechanic, alternatives=alternatives, message=message,
-                       held_start=held_start, today=days[0]["day"],
+                       today=days[0]["day"],
                        zone_abbr=_noon(chosen or days[0]["day"]).strftime("%Z"))
 
 

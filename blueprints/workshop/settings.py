@@ -8,8 +8,9 @@ from wtforms.validators import AnyOf, InputRequired, Length, NumberRange, Option
 from wtforms.widgets import TimeInput
 
 import db
+from forms import Phone, PostalCode
 from blueprints.analytics import analytics_page
-from blueprints.auth import place_errors, time_zone_choices
+from blueprints.auth import place_database_errors, place_errors, time_zone_choices
 from blueprints.workshop import bp
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -42,8 +43,8 @@ class SettingsForm(FlaskForm):
     street = StringField("Street address", validators=[InputRequired(), Length(max=120)])
     city = StringField("City", validators=[InputRequired(), Length(max=120)])
     province = StringField("Province or state", validators=[InputRequired(), Length(max=120)])
-    postal_code = StringField("Postal code", validators=[InputRequired(), Length(max=10)])
-    phone = StringField("Phone (optional)", validators=[Optional(), Length(max=20)])
+    postal_code = StringField("Postal code", validators=[InputRequired(), Length(max=10), PostalCode()])
+    phone = StringField("Phone (optional)", validators=[Optional(), Length(max=20), Phone()])
     timezone = SelectField("Time zone", validators=[InputRequired()])
     capacity = IntegerField("Capacity: in-person appointments at the same time",
                             validators=[InputRequired(), NumberRange(min=1, max=100)])
@@ -95,10 +96,12 @@ def hours(workshop_id):
     if request.method == "GET":
         return _hours_page(_workshop(workshop_id))
     form = HoursForm()
+    hours = dict(actor=_me(), workshop_id=workshop_id, days=Jsonb(_days(form)))
     if not form.validate():
+        place_database_errors(form, "set_workshop_hours", **hours)
         return _hours_page(_workshop(workshop_id), hours_form=form, status=400)
     try:
-        db.call("set_workshop_hours", actor=_me(), workshop_id=workshop_id, days=Jsonb(_days(form)))
+        db.call("set_workshop_hours", **hours)
     except db.Refusal as refusal:
         place_errors(form, refusal)
         return _hours_page(_workshop(workshop_id), hours_form=form, status=refusal.status)
@@ -138,18 +141,19 @@ def settings(workshop_id):
         return render_template("workshop/settings.html", w=workshop, form=form)
     form = SettingsForm()
     form.timezone.choices = time_zone_choices()
+    settings = dict(actor=_me(), workshop_id=workshop_id, name=form.name.data, street=form.street.data,
+                    city=form.city.data, province=form.province.data, postal_code=form.postal_code.data,
+                    phone=form.phone.data, timezone=form.timezone.data, capacity=form.capacity.data)
     if form.validate():
         try:
-            db.call("update_workshop", actor=_me(), workshop_id=workshop_id, name=form.name.data,
-                    street=form.street.data, city=form.city.data, province=form.province.data,
-                    postal_code=form.postal_code.data, phone=form.phone.data, timezone=form.timezone.data,
-                    capacity=form.capacity.data)
+            db.call("update_workshop", **settings)
         except db.Refusal as refusal:
             place_errors(form, refusal)
             return render_template("workshop/settings.html", w=_workshop(workshop_id), form=form), refusal.status
         flash(f"Settings saved. Opening hours are local times in {form.timezone.data}; existing bookings are kept.",
               "success")
         return redirect(url_for("workshop.dashboard"))
+    place_database_errors(form, "update_workshop", **settings)
     return render_template("workshop/settings.html", w=_workshop(workshop_id), form=form), 400
 
 

@@ -13,7 +13,7 @@ from wtforms.validators import InputRequired, Length, Optional
 import db
 import payments
 from formats import format_money
-from forms import row_id
+from forms import one_char_line_breaks, optional_row_id
 from blueprints.auth import place_errors
 from blueprints.checkout import WaiverForm, sign_waiver
 from blueprints.workshop import bp
@@ -28,7 +28,7 @@ BALANCE_LABELS = {"not_due": "due after the visit", "due": "due now", "processin
 
 
 class ReasonForm(FlaskForm):
-    reason = TextAreaField("Reason (the customer reads it)", validators=[
+    reason = TextAreaField("Reason (the customer reads it)", filters=[one_char_line_breaks], validators=[
         InputRequired(message="Give the customer a reason."), Length(max=500)])
 
 
@@ -36,12 +36,13 @@ class CounterOfferForm(FlaskForm):
     day = DateField("Date", validators=[InputRequired(message="Pick a date.")])
     # named as counter_offer_visit names its refusals, so they land next to it
     start = TimeField("Time", validators=[InputRequired(message="Pick a time.")])
-    note = TextAreaField("Note for the customer (optional)", validators=[Optional(), Length(max=500)])
+    note = TextAreaField("Note for the customer (optional)", filters=[one_char_line_breaks],
+                         validators=[Optional(), Length(max=500)])
 
 
 class AssignForm(FlaskForm):
     # the database says whether the mechanic is one of the workshop's (UN002) and free then (UC001)
-    mechanic = SelectField("Mechanic", coerce=row_id, validate_choice=False,
+    mechanic = SelectField("Mechanic", coerce=optional_row_id, validate_choice=False,
                            validators=[InputRequired(message="Choose a mechanic.")])
 
 
@@ -77,7 +78,8 @@ def _render_visit(row, status=200, error=None, decline_form=None, cancel_form=No
         counter_form = CounterOfferForm(formdata=None, day=starts.date(), start=starts.time())
     assign_form = assign_form or AssignForm(formdata=None, mechanic=row["mechanic_id"])
     if row["can_assign"]:
-        assign_form.mechanic.choices = [(m["id"], m["name"]) for m in
+        # a required select starts with an empty choice (HTML)
+        assign_form.mechanic.choices = [("", "Choose a mechanic")] + [(m["id"], m["name"]) for m in
                                         db.call("workshop_mechanics", actor=_me(), workshop_id=row["workshop_id"])]
     return _render("workshop/visit.html", v=row, error=error, decline_form=decline_form or ReasonForm(formdata=None),
                    cancel_form=cancel_form or ReasonForm(formdata=None), counter_form=counter_form,
@@ -203,17 +205,19 @@ def _charge_balance(session_id):
 
 def _check_in_page(row, form, status=200):
     return _render("workshop/check_in.html", v=row, form=form,
-                   waiver=db.call_one("check_in_waiver", actor=_me())), status
+                   waiver=db.call_one("check_in_waiver", actor=_me(), session=row["id"])), status
 
 
 @bp.route("/visits/<int:session_id>/check-in", methods=["GET", "POST"])
 def check_in(session_id):
-    """The customer signs the waiver on the workshop's tablet: the visit is checked in (scheduled → pending)."""
+    """The customer signs the waiver on the workshop's tablet: the visit is checked in (scheduled → pending).
+    A kiosk page: the customer holding the tablet sees the visit, the waiver and Sign, and stays there after
+    signing; the staff take it back through a link to the visit queue."""
     row = _visit(session_id)
     form = WaiverForm()
     if not form.is_submitted():
         return _check_in_page(row, form)
     if not form.validate() or not sign_waiver(form, session_id, mode="in_person"):
         return _check_in_page(row, form, getattr(form, "refusal_status", 400))
-    return _back(session_id, f"{row['customer_name']} is checked in: the waiver is signed. "
-                             "Complete the visit when the work is done.")
+    flash(f"Thank you, {row['customer_name']}: you are checked in. Please hand the tablet back to the staff.", "success")
+    return redirect(url_for("workshop.check_in", session_id=session_id))

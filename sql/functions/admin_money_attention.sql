@@ -5,22 +5,30 @@ language plpgsql stable security definer
 set search_path = app, pg_temp
 as $$
 #variable_conflict use_column
+declare
+    v_now timestamptz := app.app_now();
 begin
     perform app.require_role(p_actor, 'admin');
     return query
+        with stuck as (
+            -- each through its own index: an OR of the two would read every payment
+            select p.id from app.payments p
+            where p.status in ('pending', 'processing') and p.created_at < v_now - p_stuck_after
+            union all
+            -- given up on after a day of asking: shown for a week
+            select p.id from app.payments p
+            where p.failure_code = 'unreconciled' and p.failed_at > v_now - interval '7 days'
+        )
         select 'payment'::text, p.id, p.created_at, p.status, p.amount_cents, p.reconcile_attempts, u.name, p.session_id,
                nullif(concat_ws(' · ', p.intent_id, p.failure_message,
                                 'next try ' || to_char(p.next_reconcile_at at time zone 'UTC', 'YYYY-MM-DD HH24:MI "UTC"'),
                                 p.last_reconcile_error), '')
-        from app.payments p join app.users u on u.id = p.customer_id
-        where (p.status in ('pending', 'processing') and p.created_at < app.app_now() - p_stuck_after)
-           -- given up on after a day of asking: shown for a week
-           or (p.failure_code = 'unreconciled' and p.failed_at > app.app_now() - interval '7 days')
+        from stuck a join app.payments p on p.id = a.id join app.users u on u.id = p.customer_id
         union all
         select 'refund', f.id, f.created_at, f.status, f.amount_cents, f.attempts, u.name, f.session_id,
                nullif(concat_ws(' · ', f.reason, f.failure_message), '')
         from app.refunds f join app.payments p on p.id = f.payment_id join app.users u on u.id = p.customer_id
-        where f.status = 'pending' or f.status = 'failed'
+        where f.status in ('pending', 'failed')
         order by 3;
 end
 $$;

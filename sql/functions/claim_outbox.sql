@@ -1,10 +1,7 @@
 create or replace function app.claim_outbox(p_limit integer default 50, p_lease interval default '5 minutes')
 returns table (id bigint, user_id bigint, channel text, template text, payload jsonb, session_id bigint,
                attempts integer, created_at timestamptz, email text, name text, phone text, timezone text,
-               role text, session_kind text, service_type text, session_status text, starts_at timestamptz,
-               ends_at timestamptz, calendar_sequence integer, session_created_at timestamptz, concern text,
-               cancel_reason text, plan_name text, customer_id bigint, customer_name text, mechanic_name text,
-               workshop_name text, workshop_address text)
+               role text, snapshot jsonb)
 language plpgsql volatile security definer
 set search_path = app, pg_temp
 as $$
@@ -32,22 +29,17 @@ begin
             from due where o.id = due.id
             returning o.*
         )
+        -- what the message says is its snapshot, taken when its event committed; the recipient's address and
+        -- zone are theirs as they are now (a message queued before snapshots were kept says the session as it is)
         select c.id, c.user_id, c.channel, c.template, c.payload, c.session_id, c.attempts, c.created_at,
                u.email, u.name, u.phone, u.timezone, u.role,
-               s.kind, s.service_type, s.status, s.scheduled_for, s.scheduled_for + make_interval(mins => s.duration_minutes),
-               s.calendar_sequence, s.created_at, s.concern, s.cancel_reason, p.name, s.customer_id, cu.name, mu.name,
-               w.name, concat_ws(', ', w.street, w.city, w.province || ' ' || w.postal_code)
+               coalesce(c.snapshot, app.session_snapshot(c.session_id))
         from claimed c
         join app.users u on u.id = c.user_id
-        left join app.sessions s on s.id = c.session_id
-        left join app.plans p on p.code = s.plan_code
-        left join app.users cu on cu.id = s.customer_id
-        left join app.users mu on mu.id = s.mechanic_id
-        left join app.workshops w on w.id = s.workshop_id
         order by c.id;
 end
 $$;
 comment on function app.claim_outbox(integer, interval) is
     'The delivery job''s batch (SPEC §14): due pending messages, each taken by one runner only (skip locked) '
     'under a lease (attempts + 1, not due again until the lease ends), with what their templates show: the '
-    'recipient and the session. Reminders of sessions that changed since they were queued are withdrawn.';
+    'recipient, and the session as it was when the message was queued (its snapshot). Reminders of sessions that changed since they were queued are withdrawn.';

@@ -45,6 +45,7 @@ begin
             message = format('customer %s already has a claim at %s', p_actor, p_start);
     elsif v_reason is not null then
         raise exception using errcode = 'UR002', detail = v_reason,
+            hint = app.availability_reason_message(v_reason, p_mechanic, p_start),
             message = format('mechanic %s is not available at %s: %s', p_mechanic, p_start, v_reason);
     end if;
 
@@ -63,4 +64,5 @@ comment on function app.claim_slot(bigint, bigint, timestamptz, text, text, text
     'Claims [start, start + plan) of the mechanic for the customer, as a 15-minute hold (reserved) or at once '
     '(confirmed, when a booking moves), after expiring stale holds; claims on one mechanic are serialized. '
     'Raises UV001/UV003 (service type, plan), UN002 (no such mechanic, or deactivated), UC001 (taken: booked or '
-    'workshop full), UC002 (the customer is busy then), UR002 (not available for another reason, in DETAIL).';
+    'workshop full), UC002 (the customer is busy then), UR002 (not available for another reason, in DETAIL; its sentence, '
+    'availability_reason_message, in HINT).';

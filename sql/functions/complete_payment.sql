@@ -20,6 +20,7 @@ begin
     end if;
     if v_pay.kind = 'balance' then
         perform app.settle_completed_session(v_pay.session_id);
+        perform app.notify_payment(v_pay);
         return;
     end if;
 
@@ -51,10 +52,14 @@ begin
     end;
     update app.payments set session_id = v_session where id = p_payment;
     update app.credit_entries set session_id = v_session where payment_id = p_payment and reason = 'spent';
+    if v_pay.session_kind = 'immediate' then
+        v_pay.session_id := v_session;
+        perform app.notify_payment(v_pay);  -- a scheduled booking's confirmation says what was paid
+    end if;
 end
 $$;
 comment on function app.complete_payment(bigint) is
     'The money of a payment is in: marks it succeeded (once) and does what it paid for. A booking''s session '
     'is created with its hold; a hold that lapsed meanwhile is taken again if the time is still free, '
     'otherwise everything is given back (slot_lost). A balance settles its session. A payment already told '
-    'as failed is given back (booking_failed).';
+    'as failed is given back (booking_failed). The customer gets a receipt for a Book Now payment and a balance.';

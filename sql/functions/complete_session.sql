@@ -6,7 +6,9 @@ as $$
 begin
     perform app.require_role(p_actor, 'mechanic');
     perform app.set_actor(p_actor, 'completed by the mechanic');
-    update app.sessions set status = 'completed', summary = nullif(btrim(p_summary), '')
+    -- a browser counts a line break as one character and sends it as two (CR LF): stored as one, the summary its
+    -- maxlength allowed fits sessions_summary_length
+    update app.sessions set status = 'completed', summary = nullif(btrim(replace(p_summary, E'\r\n', E'\n')), '')
     where id = p_session and mechanic_id = p_actor;
     if not found then
         raise exception using errcode = 'UN001', message = format('session %s is not assigned to mechanic %s', p_session, p_actor);

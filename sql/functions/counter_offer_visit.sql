@@ -8,6 +8,7 @@ declare
     v_session app.sessions;
     v_mechanic bigint;
     v_offer app.visit_counter_offers;
+    v_reasons text[];
 begin
     perform app.require_actor(p_actor);
     v_session := app.visit_for_workshop(p_actor, p_session);
@@ -22,6 +23,18 @@ begin
     end if;
     v_mechanic := app.free_workshop_mechanic(v_session, p_start);
     if v_mechanic is null then
+        -- when every mechanic of the workshop is unavailable for one reason that is not a booking (too far ahead,
+        -- closed, outside the hours ...), that reason is the answer
+        select array_agg(distinct e.reason) into v_reasons
+        from app.mechanics m
+        cross join lateral app.evaluate_slots(m.id, array[p_start], make_interval(mins => v_session.duration_minutes),
+                                              'in_person', null) e
+        where m.workshop_id = v_session.workshop_id;
+        if cardinality(v_reasons) = 1 and v_reasons[1] not in ('booked', 'workshop_full') then
+            raise exception using errcode = 'UR002', column = 'start', detail = v_reasons[1],
+                hint = app.availability_reason_message(v_reasons[1], v_session.mechanic_id, p_start),
+                message = format('no mechanic of workshop %s can take %s: %s', v_session.workshop_id, p_start, v_reasons[1]);
+        end if;
         raise exception using errcode = 'UC060', column = 'start',
             message = format('no mechanic of workshop %s is free at %s', v_session.workshop_id, p_start);
     end if;
@@ -40,5 +53,6 @@ comment on function app.counter_offer_visit(bigint, bigint, timestamptz, text) i
     'The workshop proposes another time for a requested or confirmed in-person visit (SPEC §11), at least 2 h '
     'ahead, with a mechanic of the workshop free then (within hours and capacity); an earlier open proposal is '
     'withdrawn and the customer is told. Raises UP001, UN001, UR001 (visit not movable), UV001 (no or same '
-    'time), UR060 (too soon), UC060 (nobody free then).';
+    'time), UR060 (too soon), UR002 (every mechanic of the workshop unavailable then for one reason other than '
+    'bookings, such as too_far, in DETAIL; its sentence in HINT), UC060 (nobody free then).';
 grant execute on function app.counter_offer_visit(bigint, bigint, timestamptz, text) to autodoctor_app;

@@ -19,6 +19,7 @@ declare
     v_partnership text := p_partnership_type;
     v_tags record;
     v_created text;
+    v_problems text[] := '{}';
 begin
     if p_role is null or p_role not in ('mechanic', 'workshop_admin', 'admin') then
         raise exception using errcode = 'UV001', column = 'role',
@@ -34,15 +35,14 @@ begin
     if p_role = 'mechanic' then
         -- SPEC §1: the type decides the tie to a workshop; without a type (the CLI) the tie is taken as given
         if p_mechanic_type is not null and p_mechanic_type not in ('virtual_only', 'independent_workshop', 'workshop_affiliated') then
-            raise exception using errcode = 'UV080', column = 'mechanic_type', message = format('no mechanic type %L', p_mechanic_type);
+            v_problems := v_problems || 'UV080:mechanic_type'::text;
         elsif p_mechanic_type = 'virtual_only' and p_workshop_id is not null then
-            raise exception using errcode = 'UV082', column = 'workshop_id', message = 'a virtual-only mechanic has no workshop';
+            v_problems := v_problems || 'UV082:workshop_id'::text;
         elsif p_mechanic_type in ('independent_workshop', 'workshop_affiliated') and p_workshop_id is null then
-            raise exception using errcode = 'UV081', column = 'workshop_id', message = format('a %s mechanic needs a workshop', p_mechanic_type);
+            v_problems := v_problems || 'UV081:workshop_id'::text;
         elsif p_mechanic_type = 'workshop_affiliated' and p_partnership_type is distinct from 'employee'
               and p_partnership_type is distinct from 'contractor' then
-            raise exception using errcode = 'UV083', column = 'partnership_type',
-                message = 'a workshop-affiliated mechanic is an employee or a contractor';
+            v_problems := v_problems || 'UV083:partnership_type'::text;
         end if;
         v_partnership := case p_mechanic_type
             when 'virtual_only' then 'none'
@@ -53,11 +53,22 @@ begin
         for v_tags in select * from (values ('specialties', coalesce(p_specialties, '{}')), ('brands', coalesce(p_brands, '{}'))) t(field, tags) loop
             if cardinality(v_tags.tags) > 20
                or exists (select 1 from unnest(v_tags.tags) t where t is null or length(btrim(t)) not between 1 and 40) then
-                raise exception using errcode = 'UV084', column = v_tags.field,
-                    message = format('%s: at most 20, each of 1 to 40 characters', v_tags.field);
+                v_problems := v_problems || ('UV084:' || v_tags.field);
             end if;
         end loop;
     end if;
+    -- every refused field of the form at once (refuse_fields), judged by the tables' own constraints
+    v_problems := v_problems || app.failed_checks('app.users', jsonb_build_object('email', btrim(p_email), 'name', btrim(p_name)));
+    if exists (select 1 from app.users u where lower(u.email) = lower(btrim(p_email))) then
+        v_problems := v_problems || 'UC080:email'::text;
+    end if;
+    if not exists (select 1 from app.time_zones z where z.name = p_timezone) then
+        v_problems := v_problems || 'users_timezone_fkey'::text;
+    end if;
+    if p_role = 'mechanic' then
+        v_problems := v_problems || app.failed_checks('app.mechanics', jsonb_build_object('years_experience', p_years_experience));
+    end if;
+    perform app.refuse_fields(v_problems);
 
     begin
         insert into app.users (email, password_hash, role, name, timezone, created_at)
@@ -101,7 +112,7 @@ comment on function app.create_staff_account(text, text, text, text, text, bigin
     'independent_workshop (owner, account type individual), workshop_affiliated (p_partnership_type employee or '
     'contractor); the created type is checked with mechanic_type_of. A workshop''s mechanic takes its city and '
     'postal code. The app role may not call it. Raises UV001 (role, or a workshop admin without a workshop), '
+    'UN001 (no such workshop), then every refused field at once (refuse_fields: UV000 listing them when several): '
     'UV080 (type), UV081 (this type needs a workshop), UV082 (virtual-only with a workshop), UV083 (employee or '
-    'contractor), UV084 (over 20 specialties or brands, or one over 40 characters), UN001 (no such workshop), '
-    'UC080 (email taken); constraints refuse the rest (users_email_format, users_timezone_fkey, '
-    'mechanics_years_experience_range ...).';
+    'contractor), UV084 (over 20 specialties or brands, or one over 40 characters), UC080 (email taken), and '
+    'the constraints users_email_format, users_name_present, users_timezone_fkey, mechanics_years_experience_range.';

@@ -18,6 +18,7 @@ declare
     v_postal_code text := app.normalize_postal_code(p_postal_code, v_country);
     v_field text;
     v_value text;
+    v_problems text[] := '{}';
     v_id bigint;
 begin
     perform app.require_role(p_actor, 'admin');
@@ -25,29 +26,24 @@ begin
         v_value := btrim(case v_field when 'name' then p_name when 'street' then p_street when 'city' then p_city
                                       else p_province end);
         if v_value is null or length(v_value) not between 1 and 120 then
-            raise exception using errcode = 'UV057', column = v_field,
-                message = format('workshop %s must be 1 to 120 characters', v_field);
+            v_problems := v_problems || ('UV057:' || v_field);
         end if;
     end loop;
     if v_country not in ('CA', 'US') then
-        raise exception using errcode = 'UV001', column = 'country', message = format('country %L is not CA or US', p_country);
+        v_problems := v_problems || 'UV001:country'::text;
+    elsif not coalesce(app.postal_code_is_valid(v_postal_code, v_country), false) then  -- judged in its country
+        v_problems := v_problems || 'UV059:postal_code'::text;
     end if;
-    if v_postal_code is null or not (
-           (v_country = 'CA' and v_postal_code ~ '^[A-Z][0-9][A-Z] [0-9][A-Z][0-9]$')
-           or (v_country = 'US' and v_postal_code ~ '^[0-9]{5}(-[0-9]{4})?$')) then
-        raise exception using errcode = 'UV059', column = 'postal_code',
-            message = format('%L is not a %s postal code', p_postal_code, v_country);
-    end if;
-    if nullif(btrim(p_phone), '') !~ '^\+?[0-9 ().-]{7,20}$' then
-        raise exception using errcode = 'UV058', column = 'phone', message = format('%L is not a phone number', p_phone);
+    if not app.phone_is_valid(nullif(btrim(p_phone), '')) then
+        v_problems := v_problems || 'UV058:phone'::text;
     end if;
     if p_timezone is null or not exists (select 1 from app.time_zones where name = p_timezone) then
-        raise exception using errcode = 'UV006', column = 'timezone', message = format('unknown time zone %L', p_timezone);
+        v_problems := v_problems || 'UV006:timezone'::text;
     end if;
     if nullif(btrim(p_stripe_account_id), '') !~ '^acct_[A-Za-z0-9]+$' then
-        raise exception using errcode = 'UV085', column = 'stripe_account_id',
-            message = format('%L is not a Stripe account id', p_stripe_account_id);
+        v_problems := v_problems || 'UV085:stripe_account_id'::text;
     end if;
+    perform app.refuse_fields(v_problems);  -- every refused field at once
     insert into app.workshops (name, street, city, province, postal_code, country, phone, timezone, stripe_account_id,
                                created_at)
     values (btrim(p_name), btrim(p_street), btrim(p_city), btrim(p_province), v_postal_code, v_country,
@@ -59,6 +55,8 @@ $$;
 comment on function app.create_workshop(bigint, text, text, text, text, text, text, text, text, text) is
     'The platform admin creates a workshop (SPEC §1): name, address, time zone, phone and Stripe account '
     'optional. It has no opening hours yet (closed every day) until its admins set them. Returns its id. Raises '
-    'UP001 (not a platform admin), UV057 (name or address line missing or over 120 characters), UV001 (country '
-    'not CA or US), UV059 (postal code), UV058 (phone), UV006 (unknown time zone), UV085 (Stripe account id).';
+    'UP001 (not a platform admin), then every refused field at once (refuse_fields: UV000 listing them when '
+    'several, else the one code with its column): UV057 (name or address line missing or over 120 characters), '
+    'UV001 (country not CA or US), UV059 (postal code of that country), UV058 (phone), UV006 (unknown time '
+    'zone), UV085 (Stripe account id).';
 grant execute on function app.create_workshop(bigint, text, text, text, text, text, text, text, text, text) to autodoctor_app;

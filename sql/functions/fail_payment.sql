@@ -15,10 +15,10 @@ begin
         insert into app.credit_entries (customer_id, amount_cents, reason, payment_id, created_at)
         values (v_pay.customer_id, v_pay.credit_cents, 'payment_failed', p_payment, app.app_now());
     end if;
-    -- no booking without money: the time goes back to everyone
-    update app.slot_reservations set status = 'cancelled', released_at = app.app_now()
-    where id = v_pay.reservation_id and status = 'reserved';
+    -- its hold (if any) is left as it is: the customer may pay again with another card until it expires, and
+    -- release_expired_reservations gives the time back to everyone after that
 end
 $$;
 comment on function app.fail_payment(bigint, text, text) is
-    'A payment the gateway refused: failed (once, never after success), its credit returned, its hold released.';
+    'A payment the gateway refused: failed (once, never after success), its credit returned. Its hold is kept '
+    'until its own expiry (not extended), so that the customer can retry with another card.';

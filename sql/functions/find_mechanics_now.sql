@@ -18,6 +18,9 @@ begin
     if p_tab is null or p_tab not in ('all', 'brand', 'favorites') then
         raise exception using errcode = 'UV001', column = 'tab', message = 'tab is all, brand or favorites';
     end if;
+    if not app.location_postal_code_is_valid(p_actor, p_postal_code) then
+        raise exception using errcode = 'UV059', column = 'postal_code', message = format('%L is not a postal code', p_postal_code);
+    end if;
     return query
         select r.mechanic_id, u.name, m.headline, m.rating, m.rating_count, m.years_experience, m.specialties, m.brands,
                w.name, f.mechanic_id is not null, r.score, r.reasons
@@ -35,5 +38,6 @@ $$;
 comment on function app.find_mechanics_now(bigint, text, text, text, text, text) is
     'Book Now''s search (SPEC §3.1): the mechanics online now, ranked by the matching score with its '
     'reasons; tab all, brand (specialists of the make) or favorites; the location given replaces the '
-    'profile''s. Raises UP001, UV001 (tab), UV008 (brand tab without a make).';
+    'profile''s. Raises UP001, UV001 (tab), UV059 (a postal code of another shape than the customer''s '
+    'country''s), UV008 (brand tab without a make).';
 grant execute on function app.find_mechanics_now(bigint, text, text, text, text, text) to autodoctor_app;

@@ -40,13 +40,15 @@ begin
                                                              'content_type', a.content_type) order by a.id)
                          from app.attachments a where a.session_id = s.id), '[]'),
                w.name, w.street || ', ' || w.city,
-               app.waiver_on_file(s.customer_id, v_now),
+               -- online: the remote advice waiver on file; in person: this visit's own check-in signature
+               case when s.service_type = 'online' then app.waiver_on_file(s.customer_id, v_now, 'online')
+                    else exists (select 1 from app.waiver_signatures g where g.session_id = s.id and g.mode = 'in_person') end,
                (select sum(y.amount_cents) from app.payouts y
                 where y.session_id = s.id and y.payee in ('mechanic', 'workshop'))::integer,
                s.handing_over,
                s.status = 'requested',
                s.status = 'pending' and not s.handing_over,
-               s.status = 'live',
+               s.status = 'live' and v_now >= coalesce(app.session_completes_from(s.service_type, s.scheduled_for), '-infinity'),
                s.kind = 'scheduled' and s.status in ('scheduled', 'pending') and not s.handing_over
                    and v_now >= s.scheduled_for + interval '10 minutes',
                s.scheduled_for + interval '10 minutes',
@@ -67,8 +69,9 @@ $$;
 comment on function app.mechanic_sessions(bigint, bigint) is
     'The acting mechanic''s confirmed sessions still to run (scheduled, pending, live), in order, each grouped '
     'today / tomorrow / later in the mechanic''s zone, or, with p_session, that one session in any status. '
-    'Each shows the customer''s first name, vehicle, concern, intake notes and files, what the mechanic earned '
-    'from it, the summary written at completion, and what may be done now: answer a request, start (pending), complete (live), mark a no-show '
+    'Each shows the customer''s first name, vehicle, concern, intake notes and files, the waiver (online: on '
+    'file; in person: the visit checked in), what the mechanic earned '
+    'from it, the summary written at completion, and what may be done now: answer a request, start (pending), complete (live; an in-person visit from its start), mark a no-show '
     '(from 10 min after the start), cancel (scheduled or pending; cancel_rematches: a confirmed session not yet '
     'started goes to another mechanic first). A session the mechanic stepped out of shows handing_over until '
     're-matched. Raises UP001, and UN001 when the session asked for is not theirs.';

@@ -62,6 +62,20 @@ begin
             where s.mechanic_id = p_actor and s.kind = 'scheduled' and s.status not in ('cancelled', 'expired')
               and s.scheduled_for < v_hi and s.scheduled_for + make_interval(mins => s.duration_minutes) > v_lo
             union all
+            -- a Book Now session from when it started until it ended (a live one: its plan's length, or until now
+            -- when it runs over), so time spent in it shows at whatever hour it came
+            select 'session', tstzrange(s.started_at, e.ends_at), s.status,
+                   split_part(u.name, ' ', 1) || ' · ' || pl.name, s.service_type, s.id
+            from app.sessions s
+            join app.users u on u.id = s.customer_id
+            join app.plans pl on pl.code = s.plan_code
+            cross join lateral (select case when s.ended_at is not null
+                                            then greatest(s.ended_at, s.started_at + interval '1 minute')
+                                            else greatest(s.started_at + make_interval(mins => s.duration_minutes), v_now)
+                                       end as ends_at) e
+            where s.mechanic_id = p_actor and s.kind = 'immediate' and s.started_at is not null
+              and s.started_at < v_hi and e.ends_at > v_lo
+            union all
             -- a hold only while it still blocks the time (an expired one is free even before the cleanup job)
             select 'hold', tstzrange(r.starts_at, r.ends_at), r.status, pl.name, r.service_type, null
             from app.slot_reservations r
@@ -93,7 +107,8 @@ comment on function app.mechanic_week(bigint, date) is
     'block (bookable time, from the same schedule as the slots customers see: own blocks, workshop hours or '
     'their intersection, less breaks, closed days and approved time off), break, closed (the workshop), '
     'time_off (approved or pending, with its reason), hold (a live one) and session (scheduled ones not '
-    'cancelled or expired, labelled with the customer''s first name and the plan). Times are the part on that '
+    'cancelled or expired, and Book Now ones from their start to their end, labelled with the customer''s first '
+    'name and the plan). Times are the part on that '
     'day, as instants and as local wall-clock HH:MM (24:00 when it runs to midnight), so DST days are right. '
     'Raises UP001 for non-mechanics and UV041 for a week more than ten years from today.';
 grant execute on function app.mechanic_week(bigint, date) to autodoctor_app;

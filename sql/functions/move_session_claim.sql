@@ -12,8 +12,7 @@ begin
     v_claim := app.claim_slot(p_session.customer_id, p_mechanic, p_start, p_session.plan_code, p_session.service_type,
                               'confirmed');
     update app.sessions
-    set mechanic_id = p_mechanic, scheduled_for = p_start, reservation_id = v_claim.id,
-        calendar_sequence = calendar_sequence + 1
+    set mechanic_id = p_mechanic, scheduled_for = p_start, reservation_id = v_claim.id
     where id = p_session.id
     returning * into v_session;
     return v_session;
@@ -21,5 +20,5 @@ end
 $$;
 comment on function app.move_session_claim(app.sessions, bigint, timestamptz) is
     'Gives a scheduled session a new confirmed claim: another time, another mechanic, or both (a reschedule, a '
-    're-match, a workshop''s reassignment or counter-offer). The invite''s sequence goes up. Raises the slot '
+    're-match, a workshop''s reassignment or counter-offer). The invite''s sequence goes up (tg_sessions__calendar_sequence). Raises the slot '
     'errors of claim_slot (UC001 taken, UC002, UR002), leaving the old claim to the caller''s rollback.';

@@ -4,7 +4,8 @@ returns table (
     starts_at timestamptz, ends_at timestamptz, created_at timestamptz, upcoming boolean,
     mechanic_id bigint, mechanic_name text, workshop_name text, workshop_address text,
     vehicle text, advice_only boolean, concern_category text, concern text,
-    paid_cents integer, refunded_cents integer, credited_cents integer, calendar_sequence integer,
+    paid_cents integer, refunded_cents integer, refund_pending_cents integer, refund_failed_cents integer,
+    credited_cents integer, calendar_sequence integer,
     waiver_on_file boolean, can_cancel boolean, can_reschedule boolean, can_sign_waiver boolean, can_join boolean,
     summary text
 )
@@ -30,12 +31,7 @@ begin
                s.mechanic_id, u.name, w.name, w.street || ', ' || w.city,
                case when v.id is not null then v.year || ' ' || v.make || ' ' || v.model end, s.advice_only,
                s.concern_category, s.concern,
-               coalesce((select sum(p.amount_cents + p.credit_cents) from app.payments p
-                         where p.session_id = s.id and p.status = 'succeeded'), 0)::integer,
-               coalesce((select sum(r.amount_cents) from app.refunds r
-                         where r.session_id = s.id and r.status <> 'failed'), 0)::integer,
-               coalesce((select sum(c.amount_cents) from app.credit_entries c
-                         where c.session_id = s.id and c.amount_cents > 0), 0)::integer,
+               m.paid_cents, m.refunded_cents, m.refund_pending_cents, m.refund_failed_cents, m.credited_cents,
                s.calendar_sequence, v_waiver,
                s.status in ('requested', 'scheduled', 'pending'),
                s.kind = 'scheduled' and s.status in ('requested', 'scheduled') and v_now <= s.starts - interval '2 hours',
@@ -51,6 +47,7 @@ begin
         left join app.users u on u.id = s.mechanic_id
         left join app.workshops w on w.id = s.workshop_id
         left join app.vehicles v on v.id = s.vehicle_id
+        cross join lateral app.session_money(s.id) m
         order by s.status in ('requested', 'scheduled', 'pending', 'live') desc,
                  case when s.status in ('requested', 'scheduled', 'pending', 'live') then s.starts end,
                  s.starts desc;
@@ -61,7 +58,7 @@ end
 $$;
 comment on function app.my_appointments(bigint, bigint) is
     'The acting customer''s sessions (or the one asked for), upcoming first then past (SPEC §3.3): status, '
-    'mechanic, workshop, times, the mechanic''s summary, what was paid, refunded and credited, and what may be done now: cancel, '
+    'mechanic, workshop, times, the mechanic''s summary, what was paid, refunded (sent, on its way, refused) and credited, and what may be done now: cancel, '
     'reschedule (until 2 h before), sign the waiver (from 1 h before), join (from 15 min before, with a '
     'waiver on file). Raises UP001, and UN001 when the session asked for is not theirs.';
 grant execute on function app.my_appointments(bigint, bigint) to autodoctor_app;

@@ -25,6 +25,6 @@ $$;
 comment on function app.note_reconcile_attempt(bigint, text) is
     'Records that reconciliation asked about a payment and still has no answer (the gateway unreachable, or '
     'the intent undecided): its next attempt backs off (1 minute doubling to 6 hours), and at the twelfth (about '
-    'a day) it fails as ''unreconciled'' (fail_payment: the hold released, the credit returned). A payment '
+    'a day) it fails as ''unreconciled'' (fail_payment: the credit returned; its hold expired long before). A payment '
     'already decided is left as it is. Returns the payment.';
 grant execute on function app.note_reconcile_attempt(bigint, text) to autodoctor_payments;

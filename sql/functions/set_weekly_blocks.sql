@@ -7,6 +7,7 @@ declare
     v_kind text;
     v_ends time[];
     v_saved integer;
+    v_problems text[];
 begin
     perform app.require_role(p_actor, 'mechanic');
     -- the row lock makes two saves of one mechanic take turns: the later one wins whole
@@ -19,24 +20,32 @@ begin
         raise exception using errcode = 'UV020', column = 'weekday', message = format('weekday %s is not 1 to 7', p_weekday);
     end if;
     if p_starts is null or p_ends is null or cardinality(p_starts) <> cardinality(p_ends)
-       or array_ndims(p_starts) > 1 or array_ndims(p_ends) > 1
-       or array_position(p_starts, null) is not null or array_position(p_ends, null) is not null
-       or exists (select 1 from unnest(p_starts || p_ends) t where t <> date_trunc('minute', t)) then
-        raise exception using errcode = 'UV020', column = 'blocks', message = 'each block needs a start and an end in whole minutes';
+       or array_ndims(p_starts) > 1 or array_ndims(p_ends) > 1 then
+        raise exception using errcode = 'UV020', column = 'blocks', message = 'each block needs a start and an end';
     end if;
 
+    -- every bad block at once, each named blocks-N-start or -end (N counts the blocks sent from 0)
+    v_problems := array(
+        select format('UV020:blocks-%s-%s', b.n - 1, b.part)
+        from unnest(p_starts, p_ends) with ordinality as x(s, e, n)
+        cross join lateral (values (x.n, 'start', x.s), (x.n, 'end', x.e)) as b(n, part, t)
+        where b.t is null or b.t <> date_trunc('minute', b.t)
+        order by b.n, b.part desc);
     -- an end of 00:00 is the midnight that closes the day
     v_ends := array(select case when e = '00:00' then '24:00'::time else e end
                     from unnest(p_ends) with ordinality as x(e, n) order by n);
-    if exists (select 1 from unnest(p_starts, v_ends) as b(s, e) where e <= s) then
-        raise exception using errcode = 'UV021', column = 'blocks', message = 'a block ends before it starts';
+    if cardinality(v_problems) = 0 then
+        v_problems := array(select format('UV021:blocks-%s-end', b.n - 1)
+                            from unnest(p_starts, v_ends) with ordinality as b(s, e, n) where b.e <= b.s order by b.n);
     end if;
-    if exists (select 1
-               from unnest(p_starts, v_ends) with ordinality as a(s, e, n)
-               join unnest(p_starts, v_ends) with ordinality as b(s, e, n)
-                 on a.n < b.n and app.timerange(a.s, a.e) && app.timerange(b.s, b.e)) then
-        raise exception using errcode = 'UV022', column = 'blocks', message = 'two blocks of the day overlap';
+    if cardinality(v_problems) = 0 then
+        -- of two overlapping blocks, the later one in the list is the one marked
+        v_problems := array(select distinct format('UV022:blocks-%s-start', b.n - 1)
+                            from unnest(p_starts, v_ends) with ordinality as a(s, e, n)
+                            join unnest(p_starts, v_ends) with ordinality as b(s, e, n)
+                              on a.n < b.n and app.timerange(a.s, a.e) && app.timerange(b.s, b.e));
     end if;
+    perform app.refuse_fields(v_problems);
 
     delete from app.mechanic_availability where mechanic_id = p_actor and weekday = p_weekday;
     insert into app.mechanic_availability (mechanic_id, weekday, start_time, end_time)
@@ -49,6 +58,8 @@ comment on function app.set_weekly_blocks(bigint, integer, time[], time[]) is
     'Replaces the acting mechanic''s weekly blocks of one ISO weekday (1 = Monday) with the given local '
     'wall-clock blocks (starts[i] to ends[i]; an end of 00:00 means midnight; empty arrays clear the day) in '
     'one go, and returns how many were saved; customers see the change at once. Raises UP001 (not a mechanic), '
-    'UR020 (workshop_affiliated: the workshop''s hours are theirs), UV020 (bad weekday, or a block without both '
-    'times in whole minutes), UV021 (a block ending before it starts), UV022 (overlapping blocks).';
+    'UR020 (workshop_affiliated: the workshop''s hours are theirs), UV020 (bad weekday, or lists of different '
+    'lengths), then every bad block at once (refuse_fields: UV000 listing CODE:blocks-N-start/end when several, '
+    'N counting from 0, else the one code with that column): UV020 (a time missing or not on a whole minute), '
+    'UV021 (a block ending before it starts), UV022 (a block overlapping an earlier one).';
 grant execute on function app.set_weekly_blocks(bigint, integer, time[], time[]) to autodoctor_app;

@@ -42,10 +42,10 @@ begin
                 raise exception using errcode = 'UR008', message = format('the waiver of session %s opens 1 h before its start', p_session);
             end if;
         end if;
-        -- a signature of the current version in the last 30 days is reused, not repeated
-        if app.waiver_on_file(p_actor, v_now) then
+        -- a signature of the current remote advice version in the last 30 days is reused, not repeated
+        if app.waiver_on_file(p_actor, v_now, 'online') then
             return (select s.id from app.waiver_signatures s
-                    where s.customer_id = p_actor and s.version = app.current_waiver_version()
+                    where s.customer_id = p_actor and s.version = app.current_waiver_version('online')
                     order by s.signed_at desc limit 1);
         end if;
     else
@@ -67,18 +67,22 @@ begin
         update app.sessions set status = 'pending' where id = p_session and status = 'scheduled';
     end if;
 
+    -- the text of the session's kind: online sessions and Book Now sign the remote advice waiver, visits the
+    -- in-person one (each branch above admits only sessions of its mode's service type)
     insert into app.waiver_signatures (customer_id, session_id, version, mode, signature_png, typed_name, ip, user_agent,
                                        signed_by, signed_at)
-    values (v_customer, p_session, app.current_waiver_version(), p_mode, p_signature_png,
+    values (v_customer, p_session, app.current_waiver_version(p_mode), p_mode, p_signature_png,
             nullif(btrim(p_typed_name), ''), p_ip, left(p_user_agent, 512), p_actor, v_now)
     returning id into v_id;
     return v_id;
 end
 $$;
 comment on function app.sign_waiver(bigint, bigint, text, bytea, text, inet, text) is
-    'Records a signature of the current waiver (SPEC §12): drawn (PNG) or typed, with IP and user agent. '
-    'Online: the customer, before paying for an immediate session or, for a scheduled online session, from '
-    '1 h before its start; a signature of the current version from the last 30 days is reused (its id '
-    'returned). In person: the workshop''s staff at check-in, which moves the session to pending. Returns the signature id. Raises UV001/UV013 '
+    'Records a signature of the current waiver of the session''s service type (SPEC §12, §20): drawn (PNG) or '
+    'typed, with IP and user agent. Online (the remote advice waiver): the customer, before paying for an '
+    'immediate session or, for a scheduled online session, from 1 h before its start; a signature of the '
+    'current remote version from the last 30 days is reused (its id returned). In person (the in-person visit '
+    'waiver): the workshop''s staff at check-in, which moves the session to pending; every visit signs its own. '
+    'Returns the signature id. Raises UV001/UV013 '
     '(mode, no signature), UN001 (not theirs), UR001 (not now), UR008 (too early), UP001.';
 grant execute on function app.sign_waiver(bigint, bigint, text, bytea, text, inet, text) to autodoctor_app;

@@ -20,7 +20,7 @@ begin
         raise exception using errcode = 'UN002', message = format('no mechanic %s', p_mechanic);
     end if;
     return query
-        select e.reason is null, e.reason, app.availability_reason_message(e.reason)
+        select e.reason is null, e.reason, app.availability_reason_message(e.reason, p_mechanic, p_start)
         from app.evaluate_slots(p_mechanic, array[p_start], p_end - p_start, p_service_type, p_customer) e;
 end
 $$;

@@ -21,12 +21,14 @@ begin
         raise exception using errcode = 'UR001',
             message = format('session %s cannot go from %s to %s', old.id, old.status, new.status);
     end if;
+    if new.status = 'completed' and v_now < app.session_completes_from(new.service_type, new.scheduled_for) then
+        raise exception using errcode = 'UR063',
+            message = format('session %s starts at %s: it completes from then', old.id, new.scheduled_for);
+    end if;
     case new.status
         when 'live' then new.started_at := v_now;
         when 'completed' then new.ended_at := v_now;
-        when 'cancelled' then
-            new.cancelled_at := v_now;
-            new.calendar_sequence := old.calendar_sequence + 1;  -- the invite's CANCEL supersedes the last REQUEST
+        when 'cancelled' then new.cancelled_at := v_now;
         when 'expired' then new.expired_at := v_now;
         when 'no_show' then new.no_show_at := v_now;
         when 'scheduled' then new.accepted_at := coalesce(new.accepted_at, v_now);
@@ -38,7 +40,8 @@ $$;
 comment on function app.tg_sessions__guard_transition() is
     'SPEC §7: refuses (UR001) every status change but requested→scheduled/cancelled/expired, '
     'scheduled→pending/cancelled/no_show, pending→live/cancelled/expired/no_show and live→completed, and '
-    'stamps the time of the move. A session being re-matched (session_handing_over) may only be cancelled. A cancellation raises the invite''s sequence (RFC 5546 CANCEL).';
+    'stamps the time of the move. A session being re-matched (session_handing_over) may only be cancelled. '
+    'An in-person visit completes from its start only (session_completes_from; UR063).';
 
 create or replace trigger tg_sessions__guard_transition
     before update of status on app.sessions

@@ -6,6 +6,7 @@ returns table (
     concern_category text, concern text, preparation_notes text, special_requests text,
     mechanic_id bigint, mechanic_name text, checked_in boolean, checked_in_at timestamptz,
     deposit_cents integer, balance_cents integer, balance_status text, balance_failure text, refunded_cents integer,
+    refund_pending_cents integer,
     cancel_reason text, counter_offer_id bigint, counter_offer_start timestamptz, counter_offer_note text,
     can_confirm boolean, can_decline boolean, can_counter_offer boolean, can_assign boolean, can_check_in boolean,
     check_in_from timestamptz, can_complete boolean, can_charge_balance boolean, can_cancel boolean
@@ -69,8 +70,8 @@ begin
                v.mechanic_id, mu.name, v.checked_in_at is not null, v.checked_in_at,
                coalesce(v.deposit, 0), pl.price_cents - coalesce(v.deposit, 0), v.balance_state,
                case when v.balance_state = 'failed' then coalesce((v.balance).failure_message, 'The card was declined.') end,
-               coalesce((select sum(r.amount_cents) from app.refunds r
-                         where r.session_id = v.id and r.status <> 'failed'), 0)::integer,
+               (select m.refunded_cents from app.session_money(v.id) m),
+               (select m.refund_pending_cents from app.session_money(v.id) m),
                v.cancel_reason, (v.offer).id, (v.offer).proposed_start, (v.offer).note,
                v.status = 'requested',
                v.status = 'requested',
@@ -78,7 +79,7 @@ begin
                v.status in ('requested', 'scheduled', 'pending'),
                v.status = 'scheduled' and v_now >= v.scheduled_for - interval '1 hour' and v_now < v.ends,
                v.scheduled_for - interval '1 hour',
-               v.status in ('pending', 'live'),
+               v.status in ('pending', 'live') and v_now >= app.session_completes_from(v.service_type, v.scheduled_for),
                v.balance_state in ('due', 'failed'),
                v.status in ('scheduled', 'pending')
         from v
@@ -100,6 +101,6 @@ comment on function app.workshop_visits(bigint, bigint, bigint) is
     'zone (earlier, today, tomorrow, later), the customer''s name and phone, vehicle, concern, plan and price, '
     'mechanic, check-in, deposit and balance (not_due, due, processing, failed with the card''s answer, paid), '
     'the open counter-offer, and what may be done now: confirm, decline, counter-offer, assign, check in (from '
-    '1 h before until the end), complete (checked in), charge the balance, cancel. Raises UP001 for other '
+    '1 h before until the end), complete (checked in, from the start), charge the balance, cancel. Raises UP001 for other '
     'roles, UN001 for a workshop the admin does not run or a visit not at their workshop.';
 grant execute on function app.workshop_visits(bigint, bigint, bigint) to autodoctor_app;

@@ -4,7 +4,10 @@ Playwright's sync API. `page` opens on the live server (relative URLs work: `pag
 
 The app is the `app` fixture of tests/conftest.py: a fresh cloned database that the test arranges through its
 owner connection (`make_customer(database)` ...). Those commit, so the server's threads see the rows; the clock
-is only frozen when the test asks for `world` or calls `database.set_clock(...)`."""
+is only frozen when the test asks for `world` or calls `database.set_clock(...)`.
+
+Every page the tests visit is checked by axe-core and the Nu HTML Checker (page_checks.py): a problem fails the
+test that visited the page, with the list of what was found."""
 import itertools
 import os
 import re
@@ -13,9 +16,11 @@ import threading
 from pathlib import Path
 
 import pytest
-from flask import got_request_exception
+from flask import got_request_exception, request_finished
 from playwright.sync_api import expect, sync_playwright
 from werkzeug.serving import make_server
+
+from .page_checks import PageChecks
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "var" / "screenshots"
@@ -25,8 +30,32 @@ TIMEOUT_MS = 10_000
 expect.set_options(timeout=TIMEOUT_MS)
 
 
+@pytest.fixture(scope="session")
+def page_checks():
+    checks = PageChecks()
+    yield checks
+    checks.validator.stop()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    """A test that passed fails after all when a page it visited has accessibility or HTML problems."""
+    checks = item.funcargs.get("page_checks")
+    try:
+        result = yield
+    except BaseException:
+        if checks is not None:
+            checks.begin(None)  # the test's own failure says enough
+        raise
+    problems = checks.finish(item.funcargs.get("browser")) if checks is not None else []
+    if problems:
+        pytest.fail(f"{len(problems)} problem(s) on the pages this test visited:\n" + "\n".join(problems),
+                    pytrace=False)
+    return result
+
+
 @pytest.fixture
-def live_server(app):
+def live_server(app, page_checks):
     """The app on a free port of 127.0.0.1, one thread per request as a browser opens several connections.
     Yields the base URL; an exception inside a request fails the test even when the page looks fine."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
@@ -36,6 +65,8 @@ def live_server(app):
         failures.append(exception)
 
     got_request_exception.connect(record, app)
+    request_finished.connect(page_checks.record, app)
+    page_checks.begin(f"http://127.0.0.1:{server.server_port}")
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
                               name="live-server", daemon=True)
     thread.start()
@@ -44,6 +75,7 @@ def live_server(app):
     server.server_close()
     thread.join()
     got_request_exception.disconnect(record, app)
+    request_finished.disconnect(page_checks.record, app)
     if failures:
         pytest.fail(f"the server failed while serving the test: {failures!r}")
 

@@ -98,11 +98,17 @@ def test_the_tablet_checks_the_customer_in_and_completing_charges_the_balance(pa
     page.get_by_label("Type your full name").fill("Alex Martin")
     shot("check-in")
     page.get_by_role("button", name="Sign").click()
-    expect(page.get_by_text("Alex Martin is checked in: the waiver is signed.")).to_be_visible()
-    expect(page.get_by_text("Checked in", exact=True)).to_be_visible()
+    expect(page.get_by_text("Thank you, Alex Martin: you are checked in.")).to_be_visible()
+    expect(page.get_by_role("button", name="Log out")).to_have_count(0)  # the tablet stays a kiosk
     shot("checked-in")
 
+    page.get_by_role("link", name="Staff: back to visits").click()
+    expect(page.locator("section#today").get_by_text(re.compile("Alex Martin"))).to_be_visible()
+    page.goto(f"/workshop/visits/{visit}")
+    expect(page.get_by_text("Checked in", exact=True)).to_be_visible()
+    expect(page.get_by_role("button", name="Complete the visit and charge the balance")).to_have_count(0)  # not before the start
     database.set_clock(starts + timedelta(minutes=50))
+    page.reload()
     page.get_by_role("button", name="Complete the visit and charge the balance").click()
     expect(page.get_by_text("The balance of $34.00 CAD is paid.")).to_be_visible()  # extended: $49 − $15
     shot("completed")

@@ -64,8 +64,16 @@ def build(conn, w):
                                            "workshop_affiliated": "employee"}[w["kind"]],
                               buffer_minutes=w["buffer"], min_notice_minutes=w["notice"])
     first_day = w["now"].astimezone(ZoneInfo(w["zone"])).date()
-    for offset, length in w["time_off"]:
-        world.time_off(mechanic, first_day + timedelta(days=offset), first_day + timedelta(days=offset + length))
+    # entries never overlap (mechanic_time_off_no_overlap): the days off go in as their runs of days
+    days_off = sorted({offset + i for offset, length in w["time_off"] for i in range(length + 1)})
+    runs = [[day] for day in days_off[:1]]
+    for day in days_off[1:]:
+        if day == runs[-1][-1] + 1:
+            runs[-1].append(day)
+        else:
+            runs.append([day])
+    for run in runs:
+        world.time_off(mechanic, first_day + timedelta(days=run[0]), first_day + timedelta(days=run[-1]))
     customer = world.customer()
     booked = []
     for five_minutes, minutes in w["bookings"]:

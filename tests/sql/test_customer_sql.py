@@ -89,7 +89,8 @@ def test_a_signature_of_the_current_version_is_reused_for_thirty_days(world):
 def test_a_new_waiver_version_needs_a_new_signature_and_old_versions_are_frozen(world):
     customer = world.customer()
     sign(world, customer)
-    world.conn.execute("insert into app.waiver_versions (version, title, body, published_at) values (2, 'v2', 'New words.', %s)", [NOW])
+    world.conn.execute("insert into app.waiver_versions (version, title, body, service_type, published_at) "
+                       "select max(version) + 1, 'v2', 'New words.', 'online', %s from app.waiver_versions", [NOW])
     assert call(world, "select * from app.my_waiver(%s)", [customer])["on_file"] is False
     refused(world, "UR005", "update app.waiver_versions set body = 'edited' where version = 1")
 

@@ -337,6 +337,7 @@ PUBLIC = {
     "authenticate", "acting_user", "log_in", "log_out", "sign_up_customer", "note_signup_attempt", "check_password_token",
     "set_password_with_token", "list_plans", "list_time_zones", "platform_summary", "is_slot_available",
     "available_days", "available_slots", "slot_availability", "nearest_free_starts", "availability_reason_message",
+    "day_refusal_message",
     "list_mechanics", "mechanic_profile", "mechanic_type", "rank_mechanics", "match_mechanics_at",
 }
 

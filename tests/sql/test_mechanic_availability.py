@@ -213,6 +213,65 @@ def test_bad_time_off_is_refused_and_adds_nothing(world, first, last, reason, co
     assert time_off_of(world, mechanic) == []
 
 
+@pytest.mark.parametrize("first, last, code", [
+    (TUESDAY, date(2099, 11, 24), "UV029"),                        # a slip of the year
+    (TUESDAY, TUESDAY + timedelta(days=90), "UV029"),              # 91 days
+    (date(2026, 11, 23) + timedelta(days=366), date(2026, 11, 23) + timedelta(days=366), "UV030"),  # beyond a year
+])
+def test_time_off_too_long_or_too_far_ahead_is_refused(world, first, last, code):
+    mechanic = world.mechanic()
+    assert sqlstate(lambda: add_time_off(world.conn, mechanic, first, last)) == code
+    assert time_off_of(world, mechanic) == []
+
+
+def test_time_off_of_90_days_within_a_year_is_kept(world):
+    mechanic = world.mechanic()
+    add_time_off(world.conn, mechanic, TUESDAY, TUESDAY + timedelta(days=89))
+    far = date(2026, 11, 23) + timedelta(days=365)
+    add_time_off(world.conn, mechanic, far, far)
+    assert [(t["start_date"], t["end_date"]) for t in time_off_of(world, mechanic)] == [
+        (TUESDAY, TUESDAY + timedelta(days=89)), (far, far)]
+
+
+def test_time_off_that_overlaps_or_continues_another_joins_it(world):
+    mechanic = world.mechanic(blocks={d: [("09:00", "17:00")] for d in range(1, 8)})
+    first = add_time_off(world.conn, mechanic, date(2026, 12, 1), date(2026, 12, 5), "Vacation")
+    second = add_time_off(world.conn, mechanic, date(2026, 12, 10), date(2026, 12, 12))
+    joined = add_time_off(world.conn, mechanic, date(2026, 12, 4), date(2026, 12, 9), "Extended")
+    assert (joined["time_off_id"], joined["start_date"], joined["end_date"], joined["joined"]) == (
+        first["time_off_id"], date(2026, 12, 1), date(2026, 12, 12), 2)
+    assert [(t["id"], t["start_date"], t["end_date"], t["reason"], t["status"]) for t in time_off_of(world, mechanic)] == [
+        (first["time_off_id"], date(2026, 12, 1), date(2026, 12, 12), "Vacation", "approved"),
+        (second["time_off_id"], date(2026, 12, 10), date(2026, 12, 12), None, "cancelled")]
+    assert [t["id"] for t in world.conn.execute("select * from app.my_time_off(%s)", [mechanic])] == [first["time_off_id"]]
+    # the day after continues it; inside it changes nothing
+    after = add_time_off(world.conn, mechanic, date(2026, 12, 13), date(2026, 12, 13))
+    inside = add_time_off(world.conn, mechanic, date(2026, 12, 2), date(2026, 12, 3))
+    assert {(r["time_off_id"], r["start_date"], r["end_date"]) for r in (after, inside)} == {
+        (first["time_off_id"], date(2026, 12, 1), date(2026, 12, 13))}
+    assert len(time_off_of(world, mechanic)) == 2
+    # another mechanic's time off is theirs
+    assert add_time_off(world.conn, world.mechanic(), date(2026, 12, 2), date(2026, 12, 2))["joined"] == 0
+
+
+def test_time_off_joined_past_90_days_is_refused_and_nothing_changes(world):
+    mechanic = world.mechanic()
+    add_time_off(world.conn, mechanic, TUESDAY, TUESDAY + timedelta(days=59))
+    before = time_off_of(world, mechanic)
+    assert sqlstate(lambda: add_time_off(world.conn, mechanic, TUESDAY + timedelta(days=60),
+                                         TUESDAY + timedelta(days=90))) == "UV029"
+    assert time_off_of(world, mechanic) == before
+
+
+def test_time_off_entries_never_overlap(world):
+    mechanic = world.mechanic()
+    world.time_off(mechanic, TUESDAY, TUESDAY + timedelta(days=3))
+    world.time_off(mechanic, TUESDAY, TUESDAY, status="cancelled")  # a cancelled entry is no time off
+    with pytest.raises(psycopg.errors.ExclusionViolation) as failure:
+        world.time_off(mechanic, TUESDAY + timedelta(days=3), TUESDAY + timedelta(days=5))
+    assert failure.value.diag.constraint_name == "mechanic_time_off_no_overlap"
+
+
 def test_time_off_may_start_today(world):
     mechanic = world.mechanic()
     add_time_off(world.conn, mechanic, date(2026, 11, 23), date(2026, 11, 23))

@@ -151,6 +151,33 @@ def test_a_session_across_midnight_is_shown_on_both_days(world):
     assert spans(rows, "block") == [(date(2026, 11, 24), "22:00", "24:00"), (date(2026, 11, 25), "00:00", "02:00")]
 
 
+def book_now_session(world, database, mechanic, started):
+    """A Book Now session of `mechanic`, accepted and started at `started` (the clock is left there)."""
+    database.set_clock(started)
+    world.conn.execute("select app.set_on_shift(%s, true)", [mechanic])
+    session = world.value("select app.create_session(p_actor => %s, p_kind => 'immediate', p_plan => 'standard', "
+                          "p_advice_only => true, p_concern => 'The engine light is on and the car shakes.')",
+                          [named(world, world.customer(), "Avery Adams")])
+    world.conn.execute("select app.answer_offer(%s, %s, true)", [mechanic, session])
+    world.conn.execute("select app.start_session(%s, %s)", [mechanic, session])
+    return session
+
+
+def test_a_book_now_session_shows_from_its_start_at_any_hour(world, database):
+    mechanic = world.mechanic(blocks=WEEKDAYS, min_notice_minutes=0)
+    live = book_now_session(world, database, mechanic, local(ZONE, "2026-11-23 08:16"))
+    database.set_clock(local(ZONE, "2026-11-23 08:30"))
+    [row] = [r for r in week(world.conn, mechanic) if r["kind"] == "session"]
+    assert (row["day"], row["starts_local"], row["ends_local"]) == (MONDAY, "08:16", "08:46")  # its plan's length
+    assert (row["session_id"], row["status"], row["label"]) == (live, "live", "Avery · Standard")
+    database.set_clock(local(ZONE, "2026-11-23 09:00"))  # running over: until now
+    assert spans(week(world.conn, mechanic), "session") == [(MONDAY, "08:16", "09:00")]
+    world.conn.execute("select app.complete_session(%s, %s)", [mechanic, live])
+    [done] = [r for r in week(world.conn, mechanic) if r["kind"] == "session"]
+    assert (done["starts_local"], done["ends_local"], done["status"]) == ("08:16", "09:00", "completed")
+    assert spans(week(world.conn, mechanic, MONDAY + timedelta(7)), "session") == []
+
+
 def test_requests_show_and_cancelled_sessions_and_lapsed_holds_do_not(world, database):
     mechanic = world.mechanic(blocks=WEEKDAYS, min_notice_minutes=0, instant_booking=False)
     customer = world.customer()

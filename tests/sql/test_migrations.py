@@ -3,6 +3,7 @@ import shutil
 
 import psycopg
 import pytest
+from psycopg.rows import dict_row
 
 import migrate
 
@@ -113,3 +114,33 @@ def test_an_older_database_upgrades_past_changed_signatures_and_keeps_no_stale_v
             [[path.stem for path in migrate.function_files()]]).fetchall()
         returns = conn.execute("select pg_get_function_result('app.complete_payment(bigint)'::regprocedure)").fetchone()[0]
     assert overloaded == [] and returns == "void"
+
+
+def test_overlapping_time_off_already_saved_is_joined_before_entries_may_not_overlap(empty_database, sql_copy):
+    from availability_world import World
+    joining = sql_copy / "migrations" / "0026_waiver_kinds_and_time_off_overlap.sql"
+    held_back = joining.read_text()
+    joining.unlink()
+    migrate.upgrade(empty_database)
+    with psycopg.connect(empty_database, autocommit=True, row_factory=dict_row) as conn:  # saved before the rule
+        world = World(conn)
+        mechanic, other = world.mechanic(), world.mechanic()
+        for first, last, reason, status in (("2026-12-01", "2026-12-05", None, "approved"),
+                                            ("2026-12-04", "2026-12-10", "Vacation", "approved"),
+                                            ("2026-12-11", "2026-12-12", None, "approved"),  # continues it
+                                            ("2026-12-02", "2026-12-03", None, "cancelled"),
+                                            ("2026-12-20", "2026-12-21", None, "approved")):
+            conn.execute("insert into app.mechanic_time_off (mechanic_id, start_date, end_date, reason, status) "
+                         "values (%s, %s, %s, %s, %s)", [mechanic, first, last, reason, status])
+        world.time_off(other, "2026-12-01", "2026-12-05")
+    joining.write_text(held_back)
+    assert migrate.upgrade(empty_database) == [joining.name]
+    with psycopg.connect(empty_database) as conn:
+        rows = conn.execute("select mechanic_id, start_date::text, end_date::text, reason, status "
+                            "from app.mechanic_time_off order by id").fetchall()
+    assert rows == [(mechanic, "2026-12-01", "2026-12-12", "Vacation", "approved"),
+                    (mechanic, "2026-12-04", "2026-12-10", "Vacation", "cancelled"),
+                    (mechanic, "2026-12-11", "2026-12-12", None, "cancelled"),
+                    (mechanic, "2026-12-02", "2026-12-03", None, "cancelled"),
+                    (mechanic, "2026-12-20", "2026-12-21", None, "approved"),
+                    (other, "2026-12-01", "2026-12-05", None, "approved")]

@@ -219,13 +219,42 @@ def test_credit_covering_everything_books_without_a_card(world, gateway):
     assert world.value("select app.credit_balance(%s)", [customer]) == 2100
 
 
-def test_declined_card_releases_the_hold_and_books_nothing(world, gateway):
+def test_declined_card_books_nothing_and_keeps_the_hold_until_it_expires(world, gateway):
     customer, mechanic = world.customer(), world.mechanic(blocks=ALL_DAY, min_notice_minutes=0)
     payment = pay(world, gateway, customer, mechanic, card="pm_card_chargeDeclinedInsufficientFunds")
     assert (payment["status"], payment["failure_code"], payment["session_id"]) == ("failed", "insufficient_funds", None)
-    assert world.value("select status from app.slot_reservations where id = %s", [payment["reservation_id"]]) == "cancelled"
     assert world.value("select count(*) from app.sessions") == 0
+    # the time stays the customer's for the rest of its 15 minutes (not one more), to pay with another card
+    hold = world.conn.execute("select status, expires_at from app.slot_reservations where id = %s",
+                              [payment["reservation_id"]]).fetchone()
+    assert (hold["status"], hold["expires_at"]) == ("reserved", NOW + timedelta(minutes=15))
+    assert not world.value("select app.is_slot_available(%s, %s, %s)", [mechanic, START, START + timedelta(minutes=30)])
+    # and once it truly expires, the job gives it back to everyone
+    set_clock(world, NOW + timedelta(minutes=15))
+    assert world.value("select app.release_expired_reservations()") == 1
+    assert world.value("select status from app.slot_reservations where id = %s", [payment["reservation_id"]]) == "expired"
     assert world.value("select app.is_slot_available(%s, %s, %s)", [mechanic, START, START + timedelta(minutes=30)])
+
+
+def test_after_a_decline_the_same_hold_pays_with_another_card(world, gateway):
+    customer, mechanic = world.customer(), world.mechanic(blocks=ALL_DAY, min_notice_minutes=0)
+    world.conn.execute("insert into app.credit_entries (customer_id, amount_cents, reason, created_at) "
+                       "values (%s, 1000, 'late_cancellation', app.app_now())", [customer])
+    declined = pay(world, gateway, customer, mechanic, card="pm_card_chargeDeclined")
+    assert declined["status"] == "failed"
+    assert world.value("select app.credit_balance(%s)", [customer]) == 1000  # the credit it spent came back
+    set_clock(world, NOW + timedelta(minutes=10))
+    retry = world.conn.execute(
+        "select * from app.begin_checkout(p_actor => %s, p_kind => 'scheduled', p_plan => 'standard', "
+        "p_payment_method => 'pm_card_visa', p_hold_id => %s, p_advice_only => true, "
+        "p_concern => 'The brakes squeal when cold.')", [customer, declined["reservation_id"]]).fetchone()
+    assert retry["id"] != declined["id"] and retry["idempotency_key"] != declined["idempotency_key"]
+    paid = charge(world, gateway, retry)
+    assert (paid["status"], paid["amount_cents"], paid["credit_cents"]) == ("succeeded", 1900, 1000)
+    assert paid["session_id"] is not None and paid["reservation_id"] == declined["reservation_id"]
+    assert world.value("select status from app.slot_reservations where id = %s", [paid["reservation_id"]]) == "confirmed"
+    assert world.value("select app.credit_balance(%s)", [customer]) == 0
+    assert world.value("select count(*) from app.payments where status = 'succeeded'") == 1
 
 
 def test_payment_after_the_hold_expired_retakes_a_free_slot(world, gateway):

@@ -88,7 +88,9 @@ def test_the_queue_groups_the_visits_in_the_workshops_zone_with_what_may_be_done
     assert soon["can_check_in"]
     check_in(world, shop, later_today)
     soon = queue(world, shop.admin, shop.id)[later_today]
-    assert (soon["status"], soon["checked_in"], soon["can_check_in"], soon["can_complete"]) == ("pending", True, False, True)
+    assert (soon["status"], soon["checked_in"], soon["can_check_in"], soon["can_complete"]) == ("pending", True, False, False)
+    set_clock(world, at("2026-11-23 13:00"))  # the work, and so its completion, begins at the start
+    assert queue(world, shop.admin, shop.id)[later_today]["can_complete"]
 
 
 def test_the_balance_shows_a_declined_card_then_the_paid_visit_leaves_the_balance_queue(world):
@@ -153,13 +155,43 @@ def test_another_workshops_admin_and_other_roles_see_no_visit(world):
     assert [r["id"] for r in world.conn.execute("select * from app.workshop_visits(%s, null)", [shop.admin])] == [visit]
 
 
-def test_the_check_in_tablet_shows_the_waiver_in_force_to_workshop_admins_only(world):
+def test_the_check_in_tablet_shows_the_in_person_waiver_to_the_visits_workshop_admins_only(world):
+    shop, other = Shop(world), Shop(world, "other")
+    _, visit = shop.visit(at("2026-11-25 10:00"))
+    waiver = world.conn.execute("select * from app.check_in_waiver(%s, %s)", [shop.admin, visit]).fetchone()
+    assert waiver["version"] == world.value("select app.current_waiver_version('in_person')")
+    assert waiver["version"] != world.value("select app.current_waiver_version('online')")
+    assert waiver["title"] == "In-person visit waiver" and "workshop" in waiver["body"]
+    assert "cannot see or touch your vehicle" not in waiver["body"]  # the remote advice words
+    refused(world, "UN001", "select * from app.check_in_waiver(%s, %s)", other.admin, visit)
+    refused(world, "UP001", "select * from app.check_in_waiver(%s, %s)", shop.mechanics[0], visit)
+    refused(world, "UP001", "select * from app.check_in_waiver(%s, %s)", world.customer(), visit)
+
+
+def test_each_service_type_signs_its_own_waiver_and_one_never_counts_for_the_other(world):
     shop = Shop(world)
-    waiver = world.conn.execute("select * from app.check_in_waiver(%s)", [shop.admin]).fetchone()
-    assert waiver["version"] == world.value("select app.current_waiver_version()")
-    assert waiver["body"].startswith("Auto Doctor mechanics")
-    refused(world, "UP001", "select * from app.check_in_waiver(%s)", shop.mechanics[0])
-    refused(world, "UP001", "select * from app.check_in_waiver(%s)", world.customer())
+    customer, visit = shop.visit(at("2026-11-23 09:30"))
+    online, in_person = (world.value("select app.current_waiver_version(%s)", [kind]) for kind in ("online", "in_person"))
+    assert world.value("select service_type from app.waiver_versions where version = %s", [in_person]) == "in_person"
+
+    # the remote advice waiver on file does not check a visit in: the tablet signs the in-person one
+    remote = world.value("select app.sign_waiver(p_actor => %s, p_typed_name => 'Casey Customer')", [customer])
+    assert world.value("select version from app.waiver_signatures where id = %s", [remote]) == online
+    assert not queue(world, shop.admin, shop.id)[visit]["checked_in"]
+    check_in(world, shop, visit)
+    assert world.value("select version from app.waiver_signatures where session_id = %s and mode = 'in_person'",
+                       [visit]) == in_person
+    assert queue(world, shop.admin, shop.id)[visit]["checked_in"]
+
+    # and a signature on the tablet is not the remote advice waiver on file for an online session
+    other = Shop(world, "other")
+    walk_in, other_visit = other.visit(at("2026-11-23 09:30"), name="Noor Aziz")
+    check_in(world, other, other_visit)
+    assert world.value("select app.waiver_on_file(%s, app.app_now(), 'in_person')", [walk_in])
+    assert not world.value("select app.waiver_on_file(%s, app.app_now())", [walk_in])
+    mine = world.conn.execute("select * from app.my_waiver(%s)", [walk_in]).fetchone()
+    assert (mine["version"], mine["on_file"]) == (online, False)
+    assert world.conn.execute("select * from app.my_waiver(%s, 'in_person')", [walk_in]).fetchone()["on_file"]
 
 
 def completed_online_session(world, customer, vehicle=None, summary=None):

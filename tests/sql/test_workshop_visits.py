@@ -93,7 +93,7 @@ def test_a_counter_offer_accepted_moves_and_confirms_the_visit(world):
 
     assert world.value("select app.answer_counter_offer(%s, %s, true)", [customer, offer["id"]]) == "scheduled"
     after = session(world, visit)
-    assert (after["status"], after["scheduled_for"], after["calendar_sequence"]) == ("scheduled", LATER, 1)
+    assert (after["status"], after["scheduled_for"], after["calendar_sequence"]) == ("scheduled", LATER, 2)  # confirmed, then moved: each its own sequence
     claims = world.conn.execute("select id, status, starts_at from app.slot_reservations where id in (%s, %s) order by id",
                                 [before["reservation_id"], after["reservation_id"]]).fetchall()
     assert [(c["status"], c["starts_at"]) for c in claims] == [("cancelled", START), ("confirmed", LATER)]
@@ -122,7 +122,8 @@ def test_counter_offers_that_cannot_be_kept_are_refused(world):
     customer, visit = shop.visit(START, 0)
     world.conn.execute("insert into app.workshop_closures (workshop_id, closed_on) values (%s, %s)",
                        [shop.id, LATER.date()])
-    refused(world, "UC060", "select * from app.counter_offer_visit(%s, %s, %s)", shop.admin, visit, LATER)
+    # closed that day: every mechanic of the workshop is unavailable for that one reason, which is the answer
+    refused(world, "UR002", "select * from app.counter_offer_visit(%s, %s, %s)", shop.admin, visit, LATER)
     refused(world, "UR060", "select * from app.counter_offer_visit(%s, %s, %s)", shop.admin, visit,
             world.value("select app.app_now()") + timedelta(minutes=90))
     refused(world, "UV001", "select * from app.counter_offer_visit(%s, %s, %s)", shop.admin, visit, START)
@@ -184,6 +185,31 @@ def test_check_in_then_completion_charges_the_balance_and_shares_the_money(world
     payouts = {r["payee"]: r["amount_cents"] for r in world.conn.execute(
         "select payee, amount_cents from app.payouts where session_id = %s", [visit])}
     assert payouts == {"workshop": 2030, "platform": 870}
+
+
+def test_a_visit_is_neither_completed_nor_charged_before_its_start_by_any_path(world):
+    shop = Shop(world)
+    customer, visit = shop.visit(START, 1)
+    world.conn.execute("select app.set_app_clock(%s)", [START - timedelta(minutes=30)])
+    world.conn.execute("select app.sign_waiver(p_actor => %s, p_session => %s, p_mode => 'in_person', "
+                       "p_typed_name => 'Casey Customer')", [shop.admin, visit])
+    world.conn.execute("select app.set_app_clock(%s)", [START - timedelta(minutes=4)])  # 9:56 for a 10:00 start
+    assert not call(world, "select * from app.workshop_visits(%s, null, %s)", shop.admin, visit)["can_complete"]
+    refused(world, "UR063", "select app.complete_visit(%s, %s)", shop.admin, visit)
+    refused(world, "UR001", "select * from app.begin_balance_payment(%s, %s)", shop.admin, visit)
+    # the mechanic may start early, but not complete; nor may anything else move it to completed
+    call(world, "select app.start_session(%s, %s)", shop.mechanics[1], visit)
+    assert not call(world, "select * from app.mechanic_sessions(%s, %s)", shop.mechanics[1], visit)["can_complete"]
+    refused(world, "UR063", "select app.complete_session(%s, %s)", shop.mechanics[1], visit)
+    refused(world, "UR063", "update app.sessions set status = 'completed' where id = %s", visit)
+    assert session(world, visit)["status"] == "live"
+    assert world.value("select count(*) from app.payments where session_id = %s and kind = 'balance'", [visit]) == 0
+
+    world.conn.execute("select app.set_app_clock(%s)", [START])
+    assert call(world, "select * from app.workshop_visits(%s, null, %s)", shop.admin, visit)["can_complete"]
+    assert call(world, "select * from app.mechanic_sessions(%s, %s)", shop.mechanics[1], visit)["can_complete"]
+    call(world, "select app.complete_visit(%s, %s)", shop.admin, visit)
+    assert session(world, visit)["status"] == "completed"
 
 
 def test_a_counter_offer_lapses_when_its_visit_moves_on(world):

@@ -54,10 +54,17 @@ def test_cancel_shows_the_policy_quote_first_and_then_applies_it(client, databas
     _, _, session = booked
     database.set_clock(START - timedelta(hours=hours_before))
     page = page_of(client, session).get_data(as_text=True)
-    assert shown in page and f'name="tier" type="hidden" value="{tier}"' in page
+    # the appointment's button asks first: it leads to the quote, it cancels nothing by itself
+    assert f'href="/customer/appointments/{session}/cancel"' in page
+    assert f'action="/customer/appointments/{session}/cancel"' not in page
+    confirm = client.get(f"/customer/appointments/{session}/cancel")
+    assert confirm.status_code == 200
+    confirm = confirm.get_data(as_text=True)
+    assert shown in confirm and f'name="tier" type="hidden" value="{tier}"' in confirm
+    assert f'action="/customer/appointments/{session}/cancel"' in confirm and "Yes, cancel" in confirm
+    assert f'href="/customer/appointments/{session}"' in confirm  # and a way back that keeps it
     assert database.scalar("select status from app.sessions where id = %s", [session]) == "scheduled"
-    response = submit(client, f"/customer/appointments/{session}", {"tier": tier, "reason": "Plans changed"},
-                      action=f"/customer/appointments/{session}/cancel")
+    response = submit(client, f"/customer/appointments/{session}/cancel", {"tier": tier, "reason": "Plans changed"})
     assert response.status_code == 302
     assert database.scalar("select status from app.sessions where id = %s", [session]) == "cancelled"
     assert database.scalar("select coalesce(sum(amount_cents), 0) from app.refunds where session_id = %s", [session]) == refund
@@ -75,12 +82,24 @@ def test_cancel_shows_the_policy_quote_first_and_then_applies_it(client, databas
 def test_a_quote_that_changed_tier_before_confirming_is_shown_again_and_nothing_happens(client, database, booked):
     _, _, session = booked
     database.set_clock(START - timedelta(hours=25))
-    token = csrf_token(client, f"/customer/appointments/{session}")
+    token = csrf_token(client, f"/customer/appointments/{session}/cancel")
     database.set_clock(START - timedelta(hours=23))
     response = client.post(f"/customer/appointments/{session}/cancel", data={"csrf_token": token, "tier": "early"})
     assert response.status_code == 409
-    assert "The refund changed" in response.get_data(as_text=True) and "$21.75 CAD" in response.get_data(as_text=True)
+    html = response.get_data(as_text=True)
+    assert "The refund changed" in html and "$21.75 CAD" in html
+    assert 'name="tier" type="hidden" value="mid"' in html and "Yes, cancel" in html  # asked again, on the new quote
     assert database.scalar("select status from app.sessions where id = %s", [session]) == "scheduled"
+
+
+def test_an_appointment_that_can_no_longer_be_cancelled_offers_no_confirmation(client, database, booked):
+    _, _, session = booked
+    database.set_clock(START - timedelta(hours=30))
+    assert submit(client, f"/customer/appointments/{session}/cancel", {"tier": "early"}).status_code == 302
+    assert f'href="/customer/appointments/{session}/cancel"' not in page_of(client, session).get_data(as_text=True)
+    again = client.get(f"/customer/appointments/{session}/cancel")  # the back button, or a stale link
+    assert again.status_code == 422 and "Yes, cancel" not in again.get_data(as_text=True)
+    assert database.scalar("select count(*) from app.refunds where session_id = %s", [session]) == 1
 
 
 def test_reschedule_moves_to_a_free_time_and_refuses_a_taken_one(client, database, booked):
@@ -151,7 +170,7 @@ def test_a_drawn_signature_is_stored_as_png(client, database, booked):
 
 
 @pytest.mark.parametrize("method, suffix", [
-    ("get", ""), ("get", "/waiver"), ("get", "/calendar.ics"), ("get", "/room"),
+    ("get", ""), ("get", "/waiver"), ("get", "/calendar.ics"), ("get", "/room"), ("get", "/cancel"),
     ("post", "/cancel"), ("post", "/reschedule"), ("post", "/join"), ("post", "/resend"), ("post", "/waiver"),
 ])
 def test_someone_elses_appointment_is_a_404_and_stays_as_it_was(client, database, booked, method, suffix):

@@ -155,12 +155,24 @@ def test_time_off_removes_slots_warns_about_booked_sessions_and_can_be_removed(c
     ({"start_date": "", "end_date": TUESDAY}, "start_date"),
     ({"start_date": "24/11/2026", "end_date": TUESDAY}, "start_date"),
     ({"start_date": TUESDAY, "end_date": TUESDAY, "reason": "x" * 201}, "reason"),
+    ({"start_date": TUESDAY, "end_date": "2099-11-24"}, "end_date"),  # longer than 90 days (SQL)
+    ({"start_date": "2027-11-24", "end_date": "2027-11-24"}, "start_date"),  # more than a year ahead (SQL)
 ])
 def test_bad_time_off_is_shown_next_to_the_field_and_adds_nothing(client, database, mo, data, field):
     response = submit(client, PAGE, data, action="/mechanic/time-off")
     assert response.status_code == 400
     assert f'id="{field}-error"' in response.get_data(as_text=True)
     assert database.scalar("select count(*) from app.mechanic_time_off") == 0
+
+
+def test_time_off_that_overlaps_another_joins_it_and_says_so(client, database, mo):
+    for first, last in ((TUESDAY, "2026-11-26"), ("2026-11-26", "2026-11-30")):
+        response = submit(client, PAGE, {"start_date": first, "end_date": last}, action="/mechanic/time-off")
+        assert response.status_code == 302
+    page = client.get(response.location).get_data(as_text=True)
+    assert "Time off joined with the time off it overlaps or continues: now Tue 24 Nov 2026 to Mon 30 Nov 2026." in page
+    assert database.scalar("select array_agg(start_date || '/' || end_date || ' ' || status) from app.mechanic_time_off "
+                           "where mechanic_id = %s", [mo]) == ["2026-11-24/2026-11-30 approved"]
 
 
 def test_another_mechanics_time_off_is_not_found_and_stays(client, database, world, mo):

@@ -91,6 +91,43 @@ def test_a_dst_week_keeps_wall_clock_hours_and_says_the_clocks_change(client, wo
     assert "-hour day" not in client.get("/mechanic/calendar?week=2026-11-08").get_data(as_text=True)
 
 
+def test_the_grid_reaches_a_book_now_session_before_the_working_day(client, world, database):
+    mechanic = with_blocks(world, make_staff(database, "mechanic", "maria@example.com"), WEEKDAYS)
+    database.set_clock(local(ZONE, "2026-11-23 08:16"))
+    world.conn.execute("select app.set_on_shift(%s, true)", [mechanic])
+    live = world.value("select app.create_session(p_actor => %s, p_kind => 'immediate', p_plan => 'standard', "
+                       "p_advice_only => true, p_concern => 'The engine light is on and the car shakes.')",
+                       [make_customer(database, email="avery@example.com", name="Avery Adams")])
+    world.conn.execute("select app.answer_offer(%s, %s, true)", [mechanic, live])
+    world.conn.execute("select app.start_session(%s, %s)", [mechanic, live])
+    database.set_clock(local(ZONE, "2026-11-23 08:30"))
+    log_in(client, "maria@example.com")
+    page = client.get("/mechanic/calendar").get_data(as_text=True)
+    grid = columns(page)
+    assert list(grid) == [f"{h:02d}:00" for h in range(8, 17)]
+    assert grid["08:00"][0].startswith("08:16–08:46 Avery · Standard Online Live")
+    assert f'href="/mechanic/sessions/{live}"' in page
+
+
+def test_the_grid_always_spans_the_working_hours(client, world, database):
+    mechanic = with_blocks(world, make_staff(database, "mechanic", "maria@example.com"), {2: [("14:00", "15:00")]})
+    world.book(make_customer(database), mechanic, local(ZONE, "2026-11-24 14:00"))
+    log_in(client, "maria@example.com")
+    grid = columns(client.get("/mechanic/calendar").get_data(as_text=True))
+    assert list(grid) == [f"{h:02d}:00" for h in range(9, 17)]
+    assert grid["14:00"][1].startswith("14:00–15:00 open") and "14:00–14:30 Casey" in grid["14:00"][1]
+    empty = columns(client.get("/mechanic/calendar?week=2027-01-04").get_data(as_text=True))
+    assert list(empty) == [f"{h:02d}:00" for h in range(9, 17)]
+
+
+def test_late_blocks_stretch_the_grid_to_their_end(client, world, database):
+    with_blocks(world, make_staff(database, "mechanic", "maria@example.com"), {3: [("18:00", "22:30")]})
+    log_in(client, "maria@example.com")
+    grid = columns(client.get("/mechanic/calendar").get_data(as_text=True))
+    assert list(grid) == [f"{h:02d}:00" for h in range(9, 23)]
+    assert grid["18:00"][2] == "18:00–22:30 open"
+
+
 def test_a_request_is_marked_as_waiting_for_an_answer(client, world, database):
     mechanic = with_blocks(world, make_staff(database, "mechanic", "maria@example.com"), WEEKDAYS)
     world.conn.execute("update app.mechanic_settings set instant_booking = false where mechanic_id = %s", [mechanic])

@@ -69,6 +69,28 @@ def test_both_parties_enter_the_room_and_the_script_gets_its_settings(room):
     assert "Session with Maria Mechanic" in room.customer.get(f"/customer/appointments/{room.id}/room").get_data(as_text=True)
 
 
+REFRESH = '<noscript><meta http-equiv="refresh" content="10"></noscript>'
+
+
+def test_the_lobby_updates_by_itself_without_javascript_until_the_session_starts(app, database, room):
+    # nobody has accepted yet: the customer's lobby looks again by itself (the script listens to the room instead)
+    eve = make_customer(database, email="eve@example.com", name="Eve Waiting")
+    with database.owner() as conn:
+        waiting = conn.execute(
+            "select app.create_session(p_actor => %s, p_kind => 'immediate', p_plan => 'standard', "
+            "p_advice_only => true, p_concern => 'A rattle from under the car.')", [eve]).fetchone()["create_session"]
+    page = sign_in(app, "eve@example.com").get(f"/rooms/{waiting}").get_data(as_text=True)
+    assert "Finding your mechanic" in page and REFRESH in page and "room.js" in page
+    assert page.index(REFRESH) < page.index("</head>")
+    # taken: the customer waits for the start in the lobby, still told of it by itself; the mechanic starts it
+    assert REFRESH in room.customer.get(room.url).get_data(as_text=True)
+    assert REFRESH not in room.mechanic.get(room.url).get_data(as_text=True)
+    csrf = token(room.mechanic, room)
+    assert room.mechanic.post(f"/mechanic/sessions/{room.id}/start", data={"csrf_token": csrf}).location == room.url
+    live = room.customer.get(room.url).get_data(as_text=True)
+    assert "Live until" in live and REFRESH not in live  # started: no more reloading under a conversation
+
+
 def test_anyone_else_gets_the_same_404_as_for_a_missing_room(app, database, room):
     make_customer(database, email="eve@example.com")
     make_staff(database, "mechanic", "omar@example.com")

@@ -347,6 +347,45 @@ def test_the_same_time_can_be_held_again_from_the_review(client, database, world
     assert "until <strong>9:31 AM EST</strong>" in page(client, f"{BASE}/review")
 
 
+def test_the_hold_and_its_countdown_show_on_every_step_once_the_time_is_chosen(client, database, world, casey):
+    marcus = mechanic(world, "Marcus Chen")
+    to_time_step(client, marcus)
+    assert 'data-countdown="' not in page(client, f"{BASE}/time")  # nothing held yet
+    choose(client, "time", TEN.isoformat())
+    for step in ("service", "vehicle", "plan", "mechanic", "time", "intake"):
+        html = page(client, f"{BASE}/{step}")
+        assert 'data-countdown="900"' in html and "until <strong>9:15 AM EST</strong>" in html, step
+        assert "Tue 24 Nov 2026, 10:00 AM EST" in html and "countdown.js" in html, step
+        assert html.count("data-countdown=") == 1, step
+    intake(client)
+    # the expiry is read from the server on each page: going on does not extend it
+    database.set_clock(NOW + timedelta(minutes=5))
+    for step in ("vehicle", "intake", "review"):
+        html = page(client, f"{BASE}/{step}")
+        assert 'data-countdown="600"' in html and "until <strong>9:15 AM EST</strong>" in html, step
+    assert "Keep it and continue" in page(client, f"{BASE}/time")
+    database.set_clock(NOW + timedelta(minutes=16))
+    html = page(client, f"{BASE}/vehicle")
+    assert "has lapsed" in html and 'data-countdown="' not in html and "until <strong>" not in html
+
+
+def test_holding_again_a_time_taken_after_the_lapse_says_one_thing(client, database, world, casey):
+    marcus = mechanic(world, "Marcus Chen")
+    to_review(client, marcus)
+    database.set_clock(NOW + timedelta(minutes=16))
+    with database.owner() as conn:  # someone takes the time once the hold has lapsed
+        conn.execute("select app.reserve_slot(%s, %s, %s, 'standard')", [world.customer(), marcus, TEN])
+    review = page(client, f"{BASE}/review")
+    assert "Hold 10:00 AM again" in review
+    response = choose(client, "time", TEN.isoformat())
+    assert response.status_code == 409
+    html = response.get_data(as_text=True)
+    assert "That time was just taken" in html and "The nearest free times" in html
+    # the page does not also claim the time is held
+    assert "You are holding" not in html and "Keep it and continue" not in html and "held for you" not in html
+    assert 'data-countdown="' not in html and "Hold 10:00 AM again" not in html
+
+
 def test_choosing_another_time_gives_the_previous_hold_back(client, database, world, casey):
     marcus = mechanic(world, "Marcus Chen")
     to_time_step(client, marcus)
@@ -358,19 +397,46 @@ def test_choosing_another_time_gives_the_previous_hold_back(client, database, wo
     assert draft(database, casey)["hold_start"].startswith("2026-11-24T15:30:00")
 
 
-def test_a_declined_card_releases_the_hold_and_books_nothing(client, database, world, casey):
+def test_a_declined_card_books_nothing_and_keeps_the_hold_to_pay_again_from_the_review(client, database, world, casey):
     marcus = mechanic(world, "Marcus Chen")
     to_review(client, marcus)
     hold = draft(database, casey)["hold_id"]
+    database.set_clock(NOW + timedelta(minutes=4))
     response = pay(client, card=DECLINED)
-    assert response.status_code == 302 and response.location.endswith(f"{BASE}/time?day={TUESDAY}")
-    assert "Your card was not charged" in page(client, response.location)
-    assert database.scalar("select status from app.slot_reservations where id = %s", [hold]) == "cancelled"
+    assert response.status_code == 402
+    html = response.get_data(as_text=True)
+    assert "Your card was not charged" in html and "pick a time again" not in html
+    # still the review, with the time held until its first expiry (11 minutes left, not 15 again)
+    assert 'data-countdown="660"' in html and "until <strong>9:15 AM EST</strong>" in html
+    assert 'action="/customer/schedule/review"' in html and "Pay $29.00 CAD and book" in html
+    assert database.scalar("select status from app.slot_reservations where id = %s", [hold]) == "reserved"
+    assert database.scalar("select expires_at from app.slot_reservations where id = %s", [hold]) == NOW + timedelta(minutes=15)
     assert database.scalar("select count(*) from app.sessions") == 0
-    assert database.scalar("select count(*) from app.payments where status = 'succeeded'") == 0
     assert database.scalar("select status from app.payments") == "failed"
     data = draft(database, casey)
-    assert "hold_id" not in data and data["plan"] == "standard" and data["concern"] == CONCERN
+    assert data["hold_id"] == hold and data["plan"] == "standard" and data["concern"] == CONCERN
+
+    response = pay(client, card=VISA)  # another card, the same hold
+    assert response.status_code == 302 and "/confirmation/" in response.location
+    assert database.scalar("select status from app.slot_reservations where id = %s", [hold]) == "confirmed"
+    assert database.scalar("select count(*) from app.sessions where customer_id = %s", [casey]) == 1
+    assert database.scalar("select array_agg(status order by id)::text from app.payments") == "{failed,succeeded}"
+
+
+def test_a_hold_kept_after_a_decline_still_lapses_at_its_time(client, database, world, casey):
+    marcus = mechanic(world, "Marcus Chen")
+    to_review(client, marcus)
+    hold = draft(database, casey)["hold_id"]
+    assert pay(client, card=DECLINED).status_code == 402
+    database.set_clock(NOW + timedelta(minutes=15))
+    review = page(client, f"{BASE}/review")
+    assert "has lapsed" in review and 'data-countdown="' not in review
+    with database.owner() as conn:
+        assert conn.execute("select app.release_expired_reservations()").fetchone()["release_expired_reservations"] == 1
+    assert database.scalar("select status from app.slot_reservations where id = %s", [hold]) == "expired"
+    response = pay(client, card=VISA)
+    assert response.status_code == 302 and response.location.endswith(f"{BASE}/time?day={TUESDAY}")
+    assert database.scalar("select count(*) from app.sessions") == 0
 
 
 def test_a_time_taken_while_paying_is_given_back_with_alternatives(app, client, database, world, casey):

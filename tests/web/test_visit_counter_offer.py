@@ -53,7 +53,7 @@ def test_the_customer_accepts_the_proposed_time_and_the_visit_moves_there_confir
     response = answer(customer, visit, offer, "accept")
     assert response.status_code == 302 and response.location.endswith(f"/customer/appointments/{visit}")
     row = visit_row(database, visit)
-    assert (row["status"], row["scheduled_for"], row["calendar_sequence"]) == ("scheduled", LATER, 1)
+    assert (row["status"], row["scheduled_for"], row["calendar_sequence"]) == ("scheduled", LATER, 2)  # confirmed, then moved: each its own sequence
     assert database.scalar("select status from app.visit_counter_offers where id = %s", [offer]) == "accepted"
     page = html_of(customer.get(response.location))
     assert "your visit moved to the time the workshop proposed and is confirmed" in page

@@ -181,7 +181,7 @@ def test_declining_needs_a_reason_and_gives_the_whole_deposit_back(app, admin, d
     ("", "14:00", "day", 400),
     ("2026-11-23", "10:30", "start", 422),   # less than 2 hours ahead
     ("2026-11-25", "10:00", "start", 400),   # the time already asked for
-    ("2026-11-27", "14:00", "start", 409),   # the workshop is closed that day: nobody is free
+    ("2026-11-27", "14:00", "start", 422),   # the workshop is closed that day, and the refusal says so
 ])
 def test_a_proposed_time_that_cannot_be_kept_is_refused_next_to_its_field(app, admin, database, desk, day, time, field, status):
     visit = book_visit(app, database, desk.casey, desk.mechanics[0], REQUESTED)
@@ -245,7 +245,7 @@ def test_the_workshop_cancels_a_confirmed_visit_with_a_reason_and_refunds_it_all
 def test_check_in_with_a_typed_name_then_completion_charges_the_balance_and_shares_the_money(app, admin, database, desk):
     visit = book_visit(app, database, desk.casey, desk.mechanics[1], TODAY)
     page = html_of(admin.get(f"/workshop/visits/{visit}/check-in"))
-    waiver = database.scalar("select body from app.waiver_versions where version = app.current_waiver_version()")
+    waiver = database.scalar("select body from app.waiver_versions where version = app.current_waiver_version('in_person')")
     assert "Welcome, Casey Customer" in page and waiver in page and "signature.js" in page
     assert 'name="typed_name"' in page and 'name="agree"' in page
 
@@ -255,13 +255,13 @@ def test_check_in_with_a_typed_name_then_completion_charges_the_balance_and_shar
     assert snapshot(database, visit) == before
 
     response = submit(admin, f"/workshop/visits/{visit}/check-in", {"agree": "y", "typed_name": "Casey Customer"})
-    assert response.status_code == 302 and response.location.endswith(f"/workshop/visits/{visit}")
+    assert response.status_code == 302 and response.location.endswith(f"/workshop/visits/{visit}/check-in")
     assert visit_row(database, visit)["status"] == "pending"
     signature = database.scalar("select row_to_json(s) from app.waiver_signatures s where session_id = %s", [visit])
     assert (signature["mode"], signature["typed_name"], signature["signed_by"], signature["customer_id"]) == (
         "in_person", "Casey Customer", desk.admin, desk.casey)
     assert signature["ip"] and signature["user_agent"] is not None
-    assert "Casey Customer is checked in" in html_of(admin.get(response.location))
+    assert "Casey Customer: you are checked in" in html_of(admin.get(response.location))
 
     database.set_clock(NOW + timedelta(minutes=65))
     response = act(admin, visit, "complete")
@@ -283,6 +283,7 @@ def test_a_declined_balance_is_told_and_can_be_charged_again(app, admin, databas
     submit(admin, f"/workshop/visits/{visit}/check-in", {"agree": "y", "typed_name": "Casey Customer"})
     # the card that paid the deposit is refused now
     database.scalar("update app.payments set payment_method = 'pm_card_chargeDeclined' where session_id = %s returning 1", [visit])
+    database.set_clock(TODAY)
     response = act(admin, visit, "complete")
     assert response.status_code == 302
     page = html_of(admin.get(response.location))
@@ -306,7 +307,9 @@ def test_check_in_opens_an_hour_before_and_completion_waits_for_it(app, admin, d
     page = html_of(admin.get(f"/workshop/visits/{visit}/check-in"))
     assert "Check-in opens Mon 23 Nov, 12:00 PM EST" in page and 'name="typed_name"' not in page
     before = snapshot(database, visit)
-    response = submit(admin, f"/workshop/visits/{visit}/check-in", {"agree": "y", "typed_name": "Casey Customer"})
+    # the kiosk offers no form yet (nor a Log out one): the token comes from the visit's page
+    response = submit(admin, f"/workshop/visits/{visit}", {"agree": "y", "typed_name": "Casey Customer"},
+                      action=f"/workshop/visits/{visit}/check-in")
     assert response.status_code == 422 and "The waiver can be signed from 1 hour before the start." in html_of(response)
     response = act(admin, visit, "complete")
     assert response.status_code == 422 and "Check the customer in first" in html_of(response)
@@ -321,6 +324,39 @@ def test_check_in_opens_an_hour_before_and_completion_waits_for_it(app, admin, d
     assert response.status_code == 302
     assert database.scalar("select signature_png from app.waiver_signatures where session_id = %s", [visit]) == PNG
     assert visit_row(database, visit)["status"] == "pending"
+
+
+def test_the_check_in_tablet_is_a_kiosk_with_the_in_person_waiver_and_a_way_back_for_staff(app, admin, database, desk):
+    visit = book_visit(app, database, desk.casey, desk.mechanics[1], TODAY)
+    page = html_of(admin.get(f"/workshop/visits/{visit}/check-in"))
+    assert "In-person visit waiver" in page and "cannot see or touch your vehicle" not in page
+    assert 'name="typed_name"' in page and ">Sign</button>" in page
+    # the customer holding the tablet gets no way into the workshop's pages or the admin's account
+    assert 'aria-label="Main"' not in page and "Log out" not in page and "Priya Admin" not in page
+    assert f'href="/workshop/visits/{visit}"' not in page and 'href="/workshop/"' not in page
+    assert re.search(rf'<p class="kiosk-staff"><a href="/workshop/{desk.workshop}/visits">Staff: back to visits</a></p>', page)
+
+    response = submit(admin, f"/workshop/visits/{visit}/check-in", {"agree": "y", "typed_name": "Casey Customer"})
+    page = html_of(admin.get(response.location))  # after signing the tablet still shows the kiosk
+    assert "you are checked in" in page and "Log out" not in page and "Staff: back to visits" in page
+
+
+def test_a_visit_is_not_completed_or_charged_before_its_start(app, admin, database, desk):
+    visit = book_visit(app, database, desk.casey, desk.mechanics[1], TODAY)  # 9:30; the clock says 9:00
+    submit(admin, f"/workshop/visits/{visit}/check-in", {"agree": "y", "typed_name": "Casey Customer"})
+    database.set_clock(TODAY - timedelta(minutes=4))
+    page = html_of(admin.get(f"/workshop/visits/{visit}"))
+    assert f"/workshop/visits/{visit}/complete" not in page and "from Mon 23 Nov 2026, 9:30 AM EST, the visit's start" in page
+    assert f"/workshop/visits/{visit}/complete" not in html_of(admin.get(f"/workshop/{desk.workshop}/visits"))
+    before = snapshot(database, visit)
+    response = act(admin, visit, "complete")
+    assert response.status_code == 422 and "only from its start time" in html_of(response)
+    assert snapshot(database, visit) == before
+
+    database.set_clock(TODAY)
+    assert f"/workshop/visits/{visit}/complete" in html_of(admin.get(f"/workshop/visits/{visit}"))
+    assert act(admin, visit, "complete").status_code == 302
+    assert visit_row(database, visit)["status"] == "completed"
 
 
 # --- who may do what -------------------------------------------------------------------------------------
