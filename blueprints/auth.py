@@ -14,7 +14,6 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import EqualTo, InputRequired, Length, Optional
 
 import db
-from forms import Phone, PostalCode
 from forms.passwords import StrongPassword
 
 bp = Blueprint("auth", __name__)
@@ -79,10 +78,10 @@ class SignupForm(FlaskForm):
                              validators=[InputRequired(), Length(max=200), StrongPassword("email", "name")])
     confirm = PasswordField("Repeat password", validators=[InputRequired(), EqualTo("password", message="The passwords differ.")])
     timezone = SelectField("Time zone", validators=[InputRequired()], default="America/Toronto")
-    phone = StringField("Phone (optional)", validators=[Optional(), Length(max=20), Phone()])
+    phone = StringField("Phone (optional)", validators=[Optional(), Length(max=20)])
     city = StringField("City", validators=[Optional(), Length(max=80)])
     province = StringField("Province or state", validators=[Optional(), Length(max=40)])
-    postal_code = StringField("Postal code", validators=[Optional(), Length(max=10), PostalCode()])
+    postal_code = StringField("Postal code", validators=[Optional(), Length(max=10)])
     country = SelectField("Country", choices=[SelectChoice("CA", "Canada"), SelectChoice("US", "United States")],
                           default="CA")
 

@@ -20,20 +20,11 @@ def optional_row_id(value):
     return row_id(value) if value not in (None, "") else None
 
 
-class Phone:
-    """A WTForms validator of a phone number's shape, as app.phone_is_valid (the database has the last word): an
-    optional leading +, then digits, spaces, dashes and brackets, 7 to 15 digits in all."""
-    message = "Enter a phone number of 7 to 15 digits, like +1 416 555 0199 (spaces, dashes and brackets are fine)."
-
-    def __call__(self, form, field):
-        text = (field.data or "").strip()
-        if text and not (re.fullmatch(r"\+?[0-9() -]+", text) and 7 <= sum(c.isdigit() for c in text) <= 15):
-            raise ValidationError(self.message)
-
-
 class PostalCode:
     """A WTForms validator of a postal code's shape, as app.postal_code_is_valid after normalize_postal_code (the
-    database has the last word, knowing the country): Canadian (A1A 1A1, the space optional) or a US ZIP code."""
+    database has the last word, knowing the country): Canadian (A1A 1A1, the space optional) or a US ZIP code.
+    For the Book Now location, whose search is refused before any draft is saved; the forms that save a postal
+    code or a phone (sign-up, workshops) show the database's own refusal (place_database_errors)."""
     message = "Enter a Canadian postal code like M5V 2T6 (a ZIP code like 10001 in the United States)."
     CANADIAN = re.compile(r"[ABCEGHJ-NPRSTVXY][0-9][ABCEGHJ-NPRSTV-Z]\s*[0-9][ABCEGHJ-NPRSTV-Z][0-9]", re.IGNORECASE)
     ZIP = re.compile(r"[0-9]{5}(-[0-9]{4})?")

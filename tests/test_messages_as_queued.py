@@ -157,3 +157,11 @@ def test_reminders_do_not_ask_for_a_waiver_on_file_nor_offer_to_join_a_visit(app
     [visit] = [m for m in sent_to(app, world, visitor) if m["Subject"].startswith("Starting soon")]
     assert visit["Subject"].startswith("Starting soon: your visit to Shop at")
     assert "join" not in visit["Subject"].lower() and "Join" not in text_of(visit) and "/waiver" not in text_of(visit)
+
+
+def test_a_mechanic_is_told_of_an_extended_booking_with_the_right_article(app, world):
+    customer, mechanic = world.customer(), world.mechanic(blocks=ALL_DAY)
+    world.book(customer, mechanic, START, plan="extended")
+    deliver(app)
+    [booking] = sent_to(app, world, mechanic)
+    assert "booked an Extended session with you" in text_of(booking)

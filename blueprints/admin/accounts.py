@@ -10,7 +10,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 import db
-from forms import Phone, PostalCode, one_char_line_breaks
+from forms import one_char_line_breaks
 import payments
 from blueprints.admin import bp
 from blueprints.auth import place_database_errors, place_errors, safe_next, time_zone_choices
@@ -64,10 +64,10 @@ class WorkshopForm(FlaskForm):
     street = StringField("Street address", validators=[InputRequired(), Length(max=120)])
     city = StringField("City", validators=[InputRequired(), Length(max=120)])
     province = StringField("Province or state", validators=[InputRequired(), Length(max=120)])
-    postal_code = StringField("Postal code", validators=[InputRequired(), Length(max=10), PostalCode()])
+    postal_code = StringField("Postal code", validators=[InputRequired(), Length(max=10)])
     country = SelectField("Country", choices=[SelectChoice("CA", "Canada"), SelectChoice("US", "United States")],
                           default="CA")
-    phone = StringField("Phone (optional)", validators=[Optional(), Length(max=20), Phone()])
+    phone = StringField("Phone (optional)", validators=[Optional(), Length(max=20)])
     timezone = SelectField("Time zone", validators=[InputRequired()], default="America/Toronto")
     stripe_account_id = StringField("Stripe account id (optional)", validators=[Optional(), Length(max=255)])
 

@@ -8,7 +8,6 @@ from wtforms.validators import AnyOf, InputRequired, Length, NumberRange, Option
 from wtforms.widgets import TimeInput
 
 import db
-from forms import Phone, PostalCode
 from blueprints.analytics import analytics_page
 from blueprints.auth import place_database_errors, place_errors, time_zone_choices
 from blueprints.workshop import bp
@@ -43,8 +42,8 @@ class SettingsForm(FlaskForm):
     street = StringField("Street address", validators=[InputRequired(), Length(max=120)])
     city = StringField("City", validators=[InputRequired(), Length(max=120)])
     province = StringField("Province or state", validators=[InputRequired(), Length(max=120)])
-    postal_code = StringField("Postal code", validators=[InputRequired(), Length(max=10), PostalCode()])
-    phone = StringField("Phone (optional)", validators=[Optional(), Length(max=20), Phone()])
+    postal_code = StringField("Postal code", validators=[InputRequired(), Length(max=10)])
+    phone = StringField("Phone (optional)", validators=[Optional(), Length(max=20)])
     timezone = SelectField("Time zone", validators=[InputRequired()])
     capacity = IntegerField("Capacity: in-person appointments at the same time",
                             validators=[InputRequired(), NumberRange(min=1, max=100)])

@@ -23,12 +23,13 @@ begin
     return query
         select l.id, l.name, l.type, l.timezone, l.online, l.last_seen_at, l.rating, l.rating_count,
                l.years_experience, l.headline, l.specialties, l.brands, l.city, l.province, l.workshop_id, l.workshop,
-               app.postal_distance_km(v_postal_code, w.postal_code)
+               d.km
         from app.list_mechanics(p_service_type, p_request_type, p_make, p_q) with ordinality as l
         left join app.workshops w on w.id = l.workshop_id
+        cross join lateral (select app.postal_distance_km(v_postal_code, w.postal_code) as km) d
         -- in person, the nearest workshop first (the same city before others of its district); online, where
         -- the mechanic is does not matter and list_mechanics' order stands
-        order by case when p_service_type = 'in_person' then app.postal_distance_km(v_postal_code, w.postal_code) end nulls last,
+        order by case when p_service_type = 'in_person' then d.km end nulls last,
                  case when p_service_type = 'in_person' then lower(w.city) is distinct from v_city end,
                  l.ordinality;
 end

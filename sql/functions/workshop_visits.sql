@@ -70,8 +70,7 @@ begin
                v.mechanic_id, mu.name, v.checked_in_at is not null, v.checked_in_at,
                coalesce(v.deposit, 0), pl.price_cents - coalesce(v.deposit, 0), v.balance_state,
                case when v.balance_state = 'failed' then coalesce((v.balance).failure_message, 'The card was declined.') end,
-               (select m.refunded_cents from app.session_money(v.id) m),
-               (select m.refund_pending_cents from app.session_money(v.id) m),
+               m.refunded_cents, m.refund_pending_cents,
                v.cancel_reason, (v.offer).id, (v.offer).proposed_start, (v.offer).note,
                v.status = 'requested',
                v.status = 'requested',
@@ -87,6 +86,7 @@ begin
         join app.users cu on cu.id = v.customer_id
         left join app.users mu on mu.id = v.mechanic_id
         left join app.vehicles vh on vh.id = v.vehicle_id
+        cross join lateral app.session_money(v.id) m
         order by v.scheduled_for, v.id;
     if p_session is not null and not found then
         raise exception using errcode = 'UN001', message = format('no visit %s at a workshop of user %s', p_session, p_actor);
@@ -99,7 +99,7 @@ comment on function app.workshop_visits(bigint, bigint, bigint) is
     '(then two weeks), and those cancelled, expired or missed in the last week; or, with p_session, that one visit '
     'in any status. Each has its queue (request, today, upcoming, balance, done), its day in the workshop''s '
     'zone (earlier, today, tomorrow, later), the customer''s name and phone, vehicle, concern, plan and price, '
-    'mechanic, check-in, deposit and balance (not_due, due, processing, failed with the card''s answer, paid), '
+    'mechanic, check-in, deposit and balance (not_due, due, processing, failed with the card''s answer, paid), refunds sent and on their way, '
     'the open counter-offer, and what may be done now: confirm, decline, counter-offer, assign, check in (from '
     '1 h before until the end), complete (checked in, from the start), charge the balance, cancel. Raises UP001 for other '
     'roles, UN001 for a workshop the admin does not run or a visit not at their workshop.';
