@@ -1,6 +1,6 @@
 """What users are told when the database refuses something: listed once, here.
 
-CODES are the project's own SQLSTATEs, raised by sql/functions/*.sql (`raise exception using errcode = ...`).
+CODES are the project's own SQLSTATEs, raised by sql/functions/<domain>/**/*.sql (`raise exception using errcode = ...`).
 Their first two letters give the HTTP status:
     UV bad input (400) · UA nobody logged in is bound to the call (401) · UP not allowed for this account (403) ·
     UN not found or not yours (404: the same answer for both, so ids cannot be probed) · UC conflict (409) ·

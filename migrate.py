@@ -2,14 +2,16 @@
 
 sql/migrations/NNNN_name.sql are applied in order and recorded in app.schema_migrations with a SHA-256 of
 their text; an applied migration whose file has since changed is refused (write a new migration instead).
-sql/functions/*.sql are idempotent (create or replace) and re-applied on every upgrade, so editing a
-function's body is an edit of its file. Roles: tables and functions belong to autodoctor_owner; the app logs
+sql/functions/<domain>/**/*.sql are idempotent (create or replace) and re-applied on every upgrade, so editing a
+function's body is an edit of its file; an upgrade refuses a database holding a function in schema app that no file
+defines (drop it in a migration when its file goes). Roles: tables and functions belong to autodoctor_owner; the app logs
 in as autodoctor_app, which owns nothing and may only execute the functions granted to it; gateway events and
 reconciliation log in as autodoctor_payments, the only role granted the functions that record money arriving
 or leaving. The grants are exactly the `grant` lines of the function files: each upgrade revokes the rest.
 """
 import hashlib
 import re
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,7 +54,12 @@ def migrations():
 
 
 def function_files():
-    return sorted((SQL_DIR / "functions").glob("*.sql"))
+    """sql/functions/<domain>/NAME.sql: what a login role may call (or, under jobs/, what the job runner runs);
+    sql/functions/<domain>/internal/NAME.sql: the helpers and triggers only other functions call."""
+    return sorted((SQL_DIR / "functions").rglob("*.sql"))
+
+
+_DEFINES = re.compile(r"create\s+or\s+replace\s+function\s+app\.(\w+)", re.IGNORECASE)
 
 
 def _is_superuser(conn):
@@ -153,6 +160,22 @@ def _apply_functions(conn):
         except psycopg.Error as failure:
             raise MigrationError(f"function file {path.name} failed: {failure}") from failure
     conn.execute("revoke execute on all functions in schema app from public")
+    _refuse_functions_without_files(conn)
+
+
+def _refuse_functions_without_files(conn):
+    """A function that no file defines is left over from a dropped file or an old signature: its name is not among
+    the files' definitions, or the database holds more versions of the name than the files define."""
+    defined = Counter(name.lower() for path in function_files() for name in _DEFINES.findall(path.read_text()))
+    left = [f"{name} ({', '.join(versions)})" for name, versions in conn.execute("""
+        select p.proname, array_agg(p.oid::regprocedure::text order by p.oid) from pg_proc p
+         where p.pronamespace = 'app'::regnamespace
+           and not exists (select from pg_depend d  -- a range type's constructors belong to the type
+                            where d.classid = 'pg_proc'::regclass and d.objid = p.oid and d.deptype = 'i')
+         group by p.proname""") if len(versions) > defined[name]]
+    if left:
+        raise MigrationError("more functions than the files define: " + "; ".join(sorted(left))
+                             + ". Drop the one no file defines in a new migration (or restore its file).")
 
 
 def status(dsn):

@@ -74,11 +74,43 @@ def test_badly_named_migration_is_refused(sql_copy):
 
 def test_function_files_are_reapplied_on_every_upgrade(empty_database, sql_copy):
     migrate.upgrade(empty_database)
-    plans = sql_copy / "functions" / "list_plans.sql"
+    plans = sql_copy / "functions" / "availability" / "list_plans.sql"
     plans.write_text(plans.read_text().replace("where p.active", "where p.active and p.price_cents > 5000"))
     assert migrate.upgrade(empty_database) == []
     with psycopg.connect(empty_database) as conn:
         assert [r[0] for r in conn.execute("select code from app.list_plans()")] == ["premium"]
+
+
+def test_an_upgrade_refuses_a_function_that_no_file_defines(empty_database, sql_copy):
+    migrate.upgrade(empty_database)
+    with psycopg.connect(empty_database, autocommit=True) as conn:  # a file dropped, its function left behind
+        conn.execute("create function app.forgotten_rule(integer) returns boolean language sql as 'select true'")
+    with pytest.raises(migrate.MigrationError, match=r"forgotten_rule \(app\.forgotten_rule\(integer\)\)"):
+        migrate.upgrade(empty_database)
+    with psycopg.connect(empty_database, autocommit=True) as conn:  # an old signature of a function that has a file
+        conn.execute("drop function app.forgotten_rule(integer)")
+        conn.execute("create function app.list_plans(integer) returns boolean language sql as 'select true'")
+    with pytest.raises(migrate.MigrationError, match=r"list_plans \(app\.list_plans\(\), app\.list_plans\(integer\)\)"):
+        migrate.upgrade(empty_database)
+    (sql_copy / "migrations" / "0997_drop_old_list_plans.sql").write_text("drop function app.list_plans(integer);")
+    assert migrate.upgrade(empty_database) == ["0997_drop_old_list_plans.sql"]
+
+
+def test_function_files_sit_by_domain_and_only_the_callable_ones_grant(empty_database):
+    """sql/functions/<domain>/ holds what a login role may call (jobs/ what the job runner runs); <domain>/internal/
+    the helpers and triggers, which grant nothing."""
+    import jobs
+    root = migrate.SQL_DIR / "functions"
+    job_names = {job.name for job in jobs.JOBS.values() if job.in_sql}
+    for path in migrate.function_files():
+        place = path.relative_to(root).parts
+        grants = "grant execute" in path.read_text()
+        assert len(place) in (2, 3) and (len(place) == 2 or place[1] == "internal"), path
+        if place[0] == "jobs":
+            assert len(place) == 2 and path.stem in job_names and not grants, path
+        else:
+            assert grants == (len(place) == 2), path
+    assert job_names == {path.stem for path in (root / "jobs").glob("*.sql")}
 
 
 def test_reapplying_functions_is_idempotent(database):
