@@ -5,9 +5,10 @@ Their first two letters give the HTTP status:
     UV bad input (400) · UA nobody logged in is bound to the call (401) · UP not allowed for this account (403) ·
     UN not found or not yours (404: the same answer for both, so ids cannot be probed) · UC conflict (409) ·
     UR refused by a rule (422) · UL too many attempts (429).
-A UR refusal whose HINT is set (UR002: availability_reason_message) shows that sentence instead: it names the
-rule's own numbers. A refusal of several fields at once (refuse_fields.sql) is UV000 with each problem in DETAIL: a constraint
-name, or CODE:field (see problem).
+A UR refusal whose HINT is set (UR002: availability_reason_message; UR007, UR008, UR009, UR011: the lead times of
+sessions/internal/*_minutes.sql) shows that sentence instead: it names the rule's own numbers.
+A refusal of several fields at once (refuse_fields.sql) is UV000 with each problem in DETAIL: a constraint name,
+or CODE:field (see problem).
 CONSTRAINTS name the field a constraint guards and the message shown next to it; the HTTP status of a
 constraint comes from its SQLSTATE class (unique and exclusion: 409, other integrity and data errors: 400).
 """
@@ -153,6 +154,9 @@ CONSTRAINTS = {
     "attachments_size_limit": ("files", "Photos can be up to 10 MB and videos up to 50 MB."),
     "attachments_filename_length": ("files", "That file name is too long."),
     "booking_drafts_data_object": ("data", "That is more than a booking can hold. Please shorten it."),
+    "booking_drafts_concern_length": ("concern", "Keep the description to 4000 characters."),
+    "booking_drafts_preparation_notes_length": ("preparation_notes", "Keep the notes to 2000 characters."),
+    "booking_drafts_special_requests_length": ("special_requests", "Keep the requests to 2000 characters."),
     "mechanics_timezone_fkey": ("timezone", "Pick a time zone from the list."),
     "mechanics_years_experience_range": ("years_experience", "Enter the years of experience, 0 to 70."),
     "workshops_timezone_fkey": ("timezone", "Pick a time zone from the list."),

@@ -29,7 +29,8 @@ import payments
 
 log = logging.getLogger(__name__)
 
-# advisory lock keys (class, id): classes 1 to 3 serialize claims and payments in SQL; 5 is the runner, 6 a job
+# advisory lock keys (class, id): classes 1 to 4 serialize claims, payments and time off in SQL (app.take_turn lists
+# them); 5 is the runner, 6 a job, keyed by hashtext of its name so that adding or reordering jobs moves no key
 RUNNER_LOCK = (5, 0)
 JOB_LOCK_CLASS = 6
 
@@ -80,9 +81,9 @@ def run_job(app, name):
     """Runs one job now; returns what it reports (how many things it did), or None when the same job is
     running elsewhere at this moment."""
     job = JOBS[name]
-    key = (JOB_LOCK_CLASS, list(JOBS).index(name))
     with owner_connection(app) as conn, app.app_context():
-        if not conn.execute("select pg_try_advisory_lock(%s, %s) as taken", key).fetchone()["taken"]:
+        if not conn.execute("select pg_try_advisory_lock(%s, hashtext(%s)) as taken",
+                            [JOB_LOCK_CLASS, job.name]).fetchone()["taken"]:
             return None
         with db.using(conn):
             return job.run()  # the lock goes with the connection

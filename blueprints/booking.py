@@ -11,10 +11,11 @@ from psycopg.types.json import Jsonb
 
 import db
 import errors
-from blueprints.auth import place_errors, requires_role
+from blueprints.auth import place_database_errors, place_errors, requires_role
 from blueprints.checkout import PaymentForm, WaiverForm, pay, quote, sign_waiver
 from blueprints.customer import VehicleForm, save_vehicle
-from forms.booking import CATEGORIES, TABS, ConcernForm, LocationForm, PlanForm, SearchForm, VehicleChoiceForm
+from forms import concern_categories
+from forms.booking import TABS, ConcernForm, LocationForm, PlanForm, SearchForm, VehicleChoiceForm
 
 bp = Blueprint("booking", __name__, url_prefix="/customer/book")
 bp.before_request(requires_role("customer"))
@@ -33,6 +34,11 @@ class Draft:
     def __init__(self):
         self.actor = g.user["id"]
         self.data = db.call_value("my_draft", actor=self.actor, flow=FLOW) or {}
+
+    def answer(self, step, **answer):
+        """Answers a step through its function (draft_choose_<step>), which checks the answer and forgets what
+        depended on a changed one."""
+        self.data = db.call_value(f"draft_choose_{step}", actor=self.actor, flow=FLOW, **answer)
 
     def save(self, **changes):
         """Merges changes into the draft; a value of None forgets the key."""
@@ -157,11 +163,8 @@ def _vehicle_page(draft, choice=None, new=None, status=200):
 
 
 def _choose_vehicle(draft, vehicle_id):
-    changes = {"vehicle_id": vehicle_id, "advice_only": True if vehicle_id is None else None}
-    if (draft.data.get("vehicle_id"), draft.advice_only) != (vehicle_id, vehicle_id is None):
-        # the brand tab and the ranking depend on the make: the search is done again
-        changes.update(located=None, tab=None)
-    draft.save(**changes)
+    """A changed vehicle forgets the search: the brand tab and the ranking depend on the make."""
+    draft.answer("vehicle", vehicle=vehicle_id)
     return redirect(url_for("booking.plan"))
 
 
@@ -174,11 +177,12 @@ def vehicle(draft):
     if choice.validate_on_submit():
         if choice.advice_only.data:
             return _choose_vehicle(draft, None)
-        if any(v["id"] == choice.vehicle_id.data for v in draft.vehicles):
-            return _choose_vehicle(draft, choice.vehicle_id.data)
         if choice.vehicle_id.data is not None:
-            choice.form_errors.append("That vehicle is not one of yours. Choose one of yours below, or Just Advice.")
-            return _vehicle_page(draft, choice, status=404)
+            try:
+                return _choose_vehicle(draft, choice.vehicle_id.data)
+            except db.Refusal:
+                choice.form_errors.append("That vehicle is not one of yours. Choose one of yours below, or Just Advice.")
+                return _vehicle_page(draft, choice, status=404)
     choice.form_errors.append(errors.CODES["UV010"])
     return _vehicle_page(draft, choice, status=400)
 
@@ -201,9 +205,13 @@ def plan(draft):
     form = PlanForm()
     if not form.is_submitted():
         return _page(draft, "plan", form=form)
-    if form.validate_on_submit() and any(p["code"] == form.plan.data for p in draft.plans):
-        draft.save(plan=form.plan.data)
-        return redirect(url_for("booking.mechanic"))
+    if form.validate_on_submit():
+        try:
+            draft.answer("plan", plan=form.plan.data)
+        except db.Refusal:
+            pass
+        else:
+            return redirect(url_for("booking.mechanic"))
     form.form_errors.append(errors.CODES["UV003"])
     return _page(draft, "plan", 400, form=form)
 
@@ -317,13 +325,19 @@ def _attach(draft, form):
 @step("concern")
 def concern(draft):
     form = ConcernForm(data={k: draft.data[k] for k in ("concern_category", "concern", "is_urgent") if k in draft.data})
-    if not form.validate_on_submit():
-        return _concern_page(draft, form, 400 if form.is_submitted() else 200)
-    if len(draft.attachments()) + len(form.files.data or []) > MAX_FILES:
-        form.files.errors.append(errors.CODES["UV015"])
+    if not form.is_submitted():
+        return _concern_page(draft, form)
+    # the database judges the concern (its length, by urgency) and whether the files fit, with the form's errors
+    concern = {"actor": draft.actor, "flow": FLOW, "concern_category": form.concern_category.data,
+               "concern": form.concern.data, "is_urgent": form.is_urgent.data, "files": len(form.files.data or [])}
+    if not form.validate():
+        place_database_errors(form, "draft_describe_concern", **concern)
         return _concern_page(draft, form, 400)
-    draft.save(concern_category=form.concern_category.data, concern=form.concern.data.strip(),
-               is_urgent=form.is_urgent.data)
+    try:
+        draft.data = db.call_value("draft_describe_concern", **concern)
+    except db.Refusal as refusal:
+        place_errors(form, refusal)
+        return _concern_page(draft, form, refusal.status)
     if not _attach(draft, form):
         return _concern_page(draft, form, 400)
     return redirect(url_for("booking.waiver"))
@@ -357,7 +371,7 @@ def _payment_page(draft, form, status=200):
     bill = quote(draft.plan["code"])
     return _page(draft, "payment", status, form=form, price=bill["price_cents"], credit=bill["credit_cents"],
                  card_due=bill["card_cents"],
-                 attachments=draft.attachments(), category=CATEGORIES.get(draft.data.get("concern_category")),
+                 attachments=draft.attachments(), category=concern_categories(FLOW).get(draft.data.get("concern_category")),
                  tab=TABS[draft.tab])
 
 

@@ -1,9 +1,22 @@
 """Forms shared by several blueprints, and the checks every form uses."""
 import re
 
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
+import db
+
 BIGINT_MAX = 2**63 - 1
+
+
+def concern_categories(flow):
+    """{code: label} of the concern categories a wizard (book or schedule) offers, in order (app.concern_categories)."""
+    return {row["code"]: row["label"] for row in db.call("concern_categories", flow=flow)}
+
+
+def category_choices(flow):
+    """A concern category field's choices: Choose one, then the wizard's categories."""
+    return [SelectChoice("", "Choose one")] + [SelectChoice(code, label) for code, label in concern_categories(flow).items()]
 
 
 def row_id(value):

@@ -2,15 +2,11 @@
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.fields.choices import SelectChoice
-from wtforms.validators import AnyOf, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import AnyOf, InputRequired, Length, NumberRange, Optional
 
-from forms import BIGINT_MAX, PostalCode, one_char_line_breaks
+from forms import BIGINT_MAX, PostalCode, category_choices, one_char_line_breaks
 
 TABS = {"all": "All", "brand": "Brand specialist", "favorites": "My favorites"}
-CATEGORIES = {"": "Choose one", "engine": "Engine", "brakes": "Brakes", "electrical": "Electrical",
-              "transmission": "Transmission", "suspension": "Suspension and steering", "noise": "A strange noise",
-              "warning_light": "A warning light", "other": "Something else"}
 
 
 class VehicleChoiceForm(FlaskForm):
@@ -55,15 +51,13 @@ class SearchForm(LocationForm):
 
 
 class ConcernForm(FlaskForm):
-    concern_category = SelectField("What is it about?", choices=[SelectChoice(k, v) for k, v in CATEGORIES.items()],
+    concern_category = SelectField("What is it about?",
                                    validators=[InputRequired(message="Choose what the concern is about.")])
     concern = TextAreaField("Describe the problem", filters=[one_char_line_breaks], validators=[InputRequired(message="Describe the problem."),
                                                                 Length(max=4000)])
     is_urgent = BooleanField("It is urgent (for instance, I am stuck at the roadside)")
     files = MultipleFileField("Photos or videos (optional)")
 
-    def validate_concern(self, field):
-        shortest = 5 if self.is_urgent.data else 10
-        if len((field.data or "").strip()) < shortest:
-            raise ValidationError(f"Describe the problem in at least {shortest} characters"
-                                  f"{' (urgent)' if self.is_urgent.data else ' (5 when it is urgent)'}.")
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.concern_category.choices = category_choices("book")

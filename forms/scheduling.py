@@ -1,16 +1,12 @@
 """The scheduling wizard's forms (SPEC §3.2): shape checks only; the database has the last word."""
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, MultipleFileField, SelectField, StringField, TextAreaField
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
 from blueprints.checkout import PaymentForm
-from forms import one_char_line_breaks
+from forms import category_choices, one_char_line_breaks
 
-CATEGORIES = (("diagnostic", "Diagnostic"), ("repair", "Repair"), ("maintenance", "Maintenance"),
-              ("inspection", "Inspection"), ("consultation", "Consultation"))
 REMINDERS = ("24h", "1h", "15min")  # each one a remind_<code> box of the ReviewForm
-MIN_CONCERN = 10
 
 
 class ChoiceForm(FlaskForm):
@@ -21,14 +17,17 @@ class ChoiceForm(FlaskForm):
 
 class IntakeForm(FlaskForm):
     concern_category = SelectField("Service category",
-                                   choices=[SelectChoice(code, label) for code, label in (("", "Choose one"),) + CATEGORIES],
                                    validators=[InputRequired(message="Choose a service category.")])
     concern = TextAreaField("Describe the problem or question", filters=[one_char_line_breaks], validators=[
         InputRequired(message="Describe what you need."),
-        Length(min=MIN_CONCERN, max=4000, message="Describe it in 10 to 4,000 characters.")])
+        Length(max=4000, message="Describe it in at most 4,000 characters.")])
     preparation_notes = TextAreaField("Preparation notes (optional)", filters=[one_char_line_breaks], validators=[Optional(), Length(max=2000)])
     special_requests = TextAreaField("Special requests (optional)", filters=[one_char_line_breaks], validators=[Optional(), Length(max=2000)])
     files = MultipleFileField("Photos or videos (optional, up to 5)")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.concern_category.choices = category_choices("schedule")
 
 
 class ReviewForm(PaymentForm):

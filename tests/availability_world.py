@@ -65,19 +65,25 @@ class World:
 
     def book(self, customer, mechanic, start, reminders=None, service="online", plan="standard"):
         """A scheduled session paid as the app pays for it (hold, checkout, the test gateway's charge)."""
+        return self.pay(customer, mechanic, start, reminders, service, plan)["session_id"]
+
+    def pay(self, customer, mechanic, start, reminders=None, service="online", plan="standard", card="pm_card_visa",
+            gateway=None):
+        """Holds the time and pays for it with `card` as the app does; returns the payment row (a declined card's
+        has no session; one that credit paid in full goes to no gateway)."""
         hold = self.value("select hold_id from app.reserve_slot(%s, %s, %s, %s, %s)", [customer, mechanic, start, plan, service])
         intake = {} if reminders is None else {"reminders": reminders}
         payment = self.conn.execute(
             "select * from app.begin_checkout(p_actor => %s, p_kind => 'scheduled', p_plan => %s, "
-            "p_payment_method => 'pm_card_visa', p_hold_id => %s, p_advice_only => true, "
-            "p_concern => 'A noise from the brakes.', p_intake => %s)", [customer, plan, hold, Jsonb(intake)]).fetchone()
-        return self.charge(payment)["session_id"]
+            "p_payment_method => %s, p_hold_id => %s, p_advice_only => true, "
+            "p_concern => 'A noise from the brakes.', p_intake => %s)", [customer, plan, card, hold, Jsonb(intake)]).fetchone()
+        return self.charge(payment, gateway) if payment["status"] == "pending" else payment
 
-    def charge(self, payment):
-        """Charges a pending payment through a test gateway and applies the answer."""
-        intent = payments.TestGateway().charge(amount_cents=payment["amount_cents"], currency="CAD",
-                                               payment_method=payment["payment_method"],
-                                               idempotency_key=payment["idempotency_key"], metadata={}, description="t")
+    def charge(self, payment, gateway=None):
+        """Charges a payment through a test gateway (a new one unless given) and applies the answer."""
+        intent = (gateway or payments.TestGateway()).charge(
+            amount_cents=payment["amount_cents"], currency="CAD", payment_method=payment["payment_method"],
+            idempotency_key=payment["idempotency_key"], metadata={"payment_id": payment["id"]}, description="test")
         return self.conn.execute("select * from app.apply_payment_intent(%s, %s)", [Jsonb(intent), payment["id"]]).fetchone()
 
     def time_off(self, mechanic, first, last, status="approved"):

@@ -153,6 +153,15 @@ def empty_database(pg_server):
 
 
 @pytest.fixture
+def money_audit_stays_empty(database):
+    """After the test, every session's and payment's money adds up: app.money_audit() finds nothing. Modules that
+    move money ask for it in every test: pytestmark = pytest.mark.usefixtures("money_audit_stays_empty")."""
+    yield
+    with database.owner() as conn:
+        assert conn.execute("select * from app.money_audit()").fetchall() == []
+
+
+@pytest.fixture
 def world(database):
     """The test database with the clock frozen at NOW, arranged through its owner connection."""
     from availability_world import World

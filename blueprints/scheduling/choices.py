@@ -7,9 +7,9 @@ import errors
 from blueprints.checkout import quote
 from blueprints.customer import VehicleForm, save_vehicle
 from blueprints.scheduling import bp
-from blueprints.scheduling.draft import (NO_MECHANIC, SERVICE_TYPES, clear_draft, draft_make,
-                                         dropping_hold, load_draft, me, onward, render_step, request_type,
+from blueprints.scheduling.draft import (choose, clear_draft, draft_make, load_draft, me, onward, render_step,
                                          save_draft, step)
+from forms import row_id
 from forms.scheduling import ChoiceForm
 
 
@@ -53,13 +53,12 @@ def start_over():
 def service():
     form = ChoiceForm()
     if form.is_submitted():
-        if not form.validate() or form.choice.data not in SERVICE_TYPES:
+        try:
+            # a changed answer forgets the mechanic and gives back the hold (draft_choose_service)
+            return onward(choose("service", service_type=form.choice.data if form.validate() else None))
+        except db.Refusal:
             return render_step("service.html", "service", 400, deposit=_deposit(),
                                error="Choose online or in person.")
-        if form.choice.data != g.draft.get("service_type"):
-            # the mechanics who may serve it, the hold and the price all depend on it
-            return onward(save_draft(service_type=form.choice.data, **NO_MECHANIC, **dropping_hold(g.draft)))
-        return onward(g.draft)
     return render_step("service.html", "service", deposit=_deposit())
 
 
@@ -85,19 +84,16 @@ def vehicle():
         return _render_vehicle(error="Choose a vehicle, or Just Advice.", status=400)
     if form.choice.data == "advice":
         return _choose_vehicle(None)
-    mine = {str(v["id"]) for v in db.call("my_vehicles", actor=me())}
-    if form.choice.data not in mine:
+    try:
+        return _choose_vehicle(row_id(form.choice.data))
+    except (ValueError, db.Refusal):
         return _render_vehicle(error="That vehicle is not one of yours. Choose one of the list, or Just Advice.",
                                status=404)
-    return _choose_vehicle(int(form.choice.data))
 
 
 def _choose_vehicle(vehicle_id):
-    changes = {"vehicle_id": vehicle_id, "advice_only": True if vehicle_id is None else None}
-    if vehicle_id != g.draft.get("vehicle_id") and g.draft.get("request_type") == "brand_specialist":
-        # a brand specialist was chosen for the old vehicle's make
-        changes.update(NO_MECHANIC, **dropping_hold(g.draft))
-    return onward(save_draft(**changes))
+    """A changed vehicle forgets a brand specialist chosen for the old make, and gives back the hold."""
+    return onward(choose("vehicle", vehicle=vehicle_id))
 
 
 @bp.post("/vehicle/new")
@@ -124,11 +120,11 @@ def plan():
     plans = db.call("list_plans")
     if not form.is_submitted():
         return _render_plan(plans)
-    if not form.validate() or form.choice.data not in {p["code"] for p in plans}:
+    try:
+        # a changed plan gives back the hold: it was for the old plan's length
+        return onward(choose("plan", plan=form.choice.data if form.validate() else None))
+    except db.Refusal:
         return _render_plan(plans, error=errors.CODES["UV003"], status=400)
-    if form.choice.data != g.draft.get("plan"):
-        return onward(save_draft(plan=form.choice.data, **dropping_hold(g.draft)))  # a hold is for one length
-    return onward(g.draft)
 
 
 # --- 4: mechanic -----------------------------------------------------------------------------------------
@@ -156,18 +152,11 @@ def mechanic():
     if not form.is_submitted():
         return _render_mechanic()
     choice = form.choice.data if form.validate() else ""
-    brand = form.brand.data == "1" and _specialist_make(g.draft) is not None
-    chosen = {"request_type": "brand_specialist" if brand else "general", "mechanic_id": None, "any_mechanic": None}
-    if choice == "any":
-        chosen["any_mechanic"] = True
-    elif choice.isascii() and choice.isdigit() and int(choice) in {m["id"] for m in db.call("list_mechanics", service_type=g.draft["service_type"])}:
-        chosen["mechanic_id"] = int(choice)
-    elif choice.isascii() and choice.isdigit():
-        return _render_mechanic(error=errors.CODES["UN002"] + " Choose one from the list.", status=404)
-    else:
+    if choice != "any" and not (choice.isascii() and choice.isdigit()):
         return _render_mechanic(error="Choose a mechanic, or any available mechanic.", status=400)
-    current = {"request_type": request_type(g.draft), "mechanic_id": g.draft.get("mechanic_id"),
-               "any_mechanic": g.draft.get("any_mechanic")}
-    if chosen == current:
-        return onward(g.draft)
-    return onward(save_draft(**chosen, **dropping_hold(g.draft)))
+    try:
+        # a changed mechanic (or request type) gives back the hold
+        return onward(choose("mechanic", mechanic=None if choice == "any" else row_id(choice),
+                             brand=form.brand.data == "1"))
+    except (ValueError, db.Refusal):
+        return _render_mechanic(error=errors.CODES["UN002"] + " Choose one from the list.", status=404)

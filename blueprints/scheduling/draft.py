@@ -7,15 +7,15 @@ from flask import g, redirect, render_template, url_for
 from psycopg.types.json import Jsonb
 
 import db
-from forms.scheduling import CATEGORIES, MIN_CONCERN
+from forms import concern_categories
 
 FLOW = "schedule"
 STEPS = (("service", "Service type"), ("vehicle", "Vehicle"), ("plan", "Plan"), ("mechanic", "Mechanic"),
          ("time", "Time"), ("intake", "Your concern"), ("review", "Review & pay"))
 STEP_INDEX = {name: index for index, (name, _) in enumerate(STEPS)}
 SERVICE_TYPES = ("online", "in_person")
+MIN_CONCERN = 10  # what draft_describe_concern asks of a Schedule concern
 NO_HOLD = {"hold_id": None, "hold_start": None, "hold_mechanic_id": None}
-NO_MECHANIC = {"mechanic_id": None, "any_mechanic": None, "request_type": None}
 
 
 def me():
@@ -31,6 +31,12 @@ def save_draft(**data):
     return db.call_value("save_draft", actor=me(), flow=FLOW, data=Jsonb(data))
 
 
+def choose(step_name, **answer):
+    """Answers a step through its function (draft_choose_<step>), which checks the answer, forgets the later
+    answers that depended on the one it changed, gives back the hold with them, and returns the whole draft."""
+    return db.call_value(f"draft_choose_{step_name}", actor=me(), flow=FLOW, **answer)
+
+
 def clear_draft():
     db.call("clear_draft", actor=me(), flow=FLOW)
 
@@ -42,7 +48,8 @@ def _answered(draft):
         "plan": bool(draft.get("plan")),
         "mechanic": bool(draft.get("mechanic_id") or draft.get("any_mechanic")),
         "time": bool(draft.get("hold_id")),
-        "intake": draft.get("concern_category") in dict(CATEGORIES)
+        # a concern carried from Book Now may have its category or an urgent short description: asked again
+        "intake": draft.get("concern_category") in concern_categories(FLOW)
                   and len((draft.get("concern") or "").strip()) >= MIN_CONCERN,
         "review": False,
     }
@@ -99,22 +106,6 @@ def current_hold(draft):
         if refusal.code != "UN001":
             raise
         return None
-
-
-def release_hold(hold_id):
-    """Gives back a hold of this draft; one that lapsed or was already given back needs nothing."""
-    try:
-        db.call("release_reservation", actor=me(), hold_id=hold_id)
-    except db.Refusal as refusal:
-        if refusal.code != "UN001":
-            raise
-
-
-def dropping_hold(draft):
-    """Gives back the draft's hold, if any; returns the changes that forget it."""
-    if draft.get("hold_id"):
-        release_hold(draft["hold_id"])
-    return NO_HOLD
 
 
 def hold_start(draft):

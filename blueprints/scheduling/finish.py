@@ -5,7 +5,7 @@ from psycopg.types.json import Jsonb
 
 import db
 import invites
-from blueprints.auth import place_errors
+from blueprints.auth import place_database_errors, place_errors
 from blueprints.checkout import pay, quote
 from blueprints.customer import appointment_event
 from blueprints.scheduling import bp
@@ -13,7 +13,8 @@ from blueprints.scheduling.draft import (FLOW, NO_HOLD, clear_draft, draft_attac
                                          draft_vehicle, hold_start, me, onward, reaches, render_step, request_type,
                                          save_draft, step)
 from blueprints.scheduling.slots import local_day, nearest_free, render_time
-from forms.scheduling import CATEGORIES, REMINDERS, IntakeForm, ReviewForm
+from forms import concern_categories
+from forms.scheduling import REMINDERS, IntakeForm, ReviewForm
 
 
 # --- 6: intake -------------------------------------------------------------------------------------------
@@ -28,17 +29,25 @@ def intake():
     draft = g.draft
     if request.method == "GET":
         category = draft.get("concern_category")
-        form = IntakeForm(formdata=None, concern_category=category if category in dict(CATEGORIES) else "",
+        form = IntakeForm(formdata=None, concern_category=category if category in concern_categories(FLOW) else "",
                           concern=draft.get("concern"), preparation_notes=draft.get("preparation_notes"),
                           special_requests=draft.get("special_requests"))
         return _render_intake(form)
     form = IntakeForm()
+    uploads = [f for f in form.files.data or [] if f and f.filename]
+    # the database judges the concern's length and whether the files fit, with the form's own errors
+    concern = {"actor": me(), "flow": FLOW, "concern_category": form.concern_category.data,
+               "concern": form.concern.data, "preparation_notes": form.preparation_notes.data,
+               "special_requests": form.special_requests.data, "files": len(uploads)}
     if not form.validate_on_submit():
+        place_database_errors(form, "draft_describe_concern", **concern)
         return _render_intake(form, 400)
-    g.draft = save_draft(concern_category=form.concern_category.data, concern=form.concern.data.strip(),
-                         preparation_notes=(form.preparation_notes.data or "").strip() or None,
-                         special_requests=(form.special_requests.data or "").strip() or None)
-    for upload in [f for f in form.files.data or [] if f and f.filename]:
+    try:
+        g.draft = db.call_value("draft_describe_concern", **concern)
+    except db.Refusal as refusal:
+        place_errors(form, refusal)
+        return _render_intake(form, refusal.status)
+    for upload in uploads:
         try:
             db.call("add_attachment", actor=me(), flow=FLOW, filename=upload.filename, data=upload.read())
         except db.Refusal as refusal:
@@ -56,7 +65,7 @@ def _render_review(form, status=200):
                        mechanic=db.call_one("mechanic_profile", mechanic=draft["hold_mechanic_id"], viewer=me()),
                        vehicle=draft_vehicle(draft), plan=next(p for p in db.call("list_plans") if p["code"] == draft["plan"]),
                        quote=quote(draft["plan"], draft["service_type"]),
-                       attachments=draft_attachments(), categories=dict(CATEGORIES))
+                       attachments=draft_attachments(), categories=concern_categories(FLOW))
 
 
 @bp.get("/review")

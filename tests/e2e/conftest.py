@@ -30,6 +30,14 @@ TIMEOUT_MS = 10_000
 expect.set_options(timeout=TIMEOUT_MS)
 
 
+def pytest_collection_modifyitems(items):
+    """Every test of this folder drives the browser: marked e2e (`-m "not e2e"` leaves them out)."""
+    here = Path(__file__).resolve().parent
+    for item in items:
+        if here in item.path.resolve().parents:
+            item.add_marker(pytest.mark.e2e)
+
+
 @pytest.fixture(scope="session")
 def page_checks():
     checks = PageChecks()

@@ -1,10 +1,10 @@
 """The charts of templates/_charts.html in the system Chromium (the shared browser of tests/e2e): a sample page
 with every kind at 1280 and 390 px, screenshots in var/screenshots/charts/, and every label at least 12 px
 high, inside its chart and clear of the others."""
-from test_charts import MEASURE, SHOTS, overlapping, render, sample_page  # noqa: F401 (render is a fixture)
+from modules.test_charts import MEASURE, SHOTS, overlapping, render, sample_page  # noqa: F401 (render is a fixture)
 
 
-def test_sample_page_in_chromium(render, browser):
+def test_sample_page_in_chromium(render, browser):  # noqa: F811 (the fixture imported above)
     SHOTS.mkdir(parents=True, exist_ok=True)
     sample = SHOTS / "sample.html"
     sample.write_text(sample_page(render), encoding="utf-8")

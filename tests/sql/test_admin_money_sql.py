@@ -3,22 +3,16 @@ their filters, payouts due per payee, money that needs attention, cancellations 
 that did not go out (and sending one again), and sessions being re-matched. Admins only."""
 from datetime import date, timedelta
 
-import psycopg
 import pytest
 
 from availability_world import local
 from conftest import NOW, make_staff
+from support import set_clock, sqlstate
 
 ALL_DAY = {d: [("00:00", "24:00")] for d in range(1, 8)}
 START = local("America/Toronto", "2026-11-27 10:00")  # Friday; NOW is Monday 09:00 in Toronto
 TODAY = date(2026, 11, 23)
 ZONE = "America/Toronto"
-
-
-def sqlstate(world, query, params=()):
-    with pytest.raises(psycopg.Error) as failure:
-        world.conn.execute(query, params)
-    return failure.value.sqlstate
 
 
 def rows(world, query, params=()):
@@ -35,7 +29,7 @@ def books(database, world):
     early = world.book(casey, maria, START)
     missed = world.book(dana, omar, NOW + timedelta(hours=3))
     world.conn.execute("select * from app.cancel_session(%s, %s)", [casey, early])
-    world.conn.execute("select app.set_app_clock(%s)", [NOW + timedelta(hours=3, minutes=20)])
+    set_clock(world, NOW + timedelta(hours=3, minutes=20))
     assert world.value("select app.record_no_show(%s)", [missed]) is True
     admin = make_staff(database, "admin", "root@example.com", name="Rita Root")
     return dict(maria=maria, omar=omar, casey=casey, dana=dana, early=early, missed=missed, admin=admin)
@@ -106,7 +100,7 @@ def test_a_failed_notification_is_listed_and_sent_again(world, books):
     world.conn.execute("select app.retry_outbox_delivery(%s, %s)", [admin, trouble[0]["id"]])
     assert world.value("select status || ' ' || attempts from app.outbox where id = %s", [trouble[0]["id"]]) == "pending 0"
     assert rows(world, "select * from app.admin_outbox_trouble(%s)", [admin]) == []
-    assert sqlstate(world, "select app.retry_outbox_delivery(%s, %s)", [admin, trouble[0]["id"]]) == "UN001"
+    assert sqlstate(world.conn.execute, "select app.retry_outbox_delivery(%s, %s)", [admin, trouble[0]["id"]]) == "UN001"
 
 
 def test_sessions_being_rematched(world, books):
@@ -124,7 +118,7 @@ def test_sessions_being_rematched(world, books):
     ("select * from app.admin_payouts_due(%s, %s, %s, %s)", [TODAY - timedelta(days=400), TODAY, ZONE], "UV090"),
 ])
 def test_bad_requests_are_refused(world, books, query, params, code):
-    assert sqlstate(world, query, [books["admin"], *params]) == code
+    assert sqlstate(world.conn.execute, query, [books["admin"], *params]) == code
 
 
 @pytest.mark.parametrize("query, params", [
@@ -138,4 +132,4 @@ def test_bad_requests_are_refused(world, books, query, params, code):
 ])
 def test_only_the_platform_admin(world, books, query, params):
     for someone in (books["casey"], books["maria"]):
-        assert sqlstate(world, query, [someone, *params]) == "UP001"
+        assert sqlstate(world.conn.execute, query, [someone, *params]) == "UP001"

@@ -11,6 +11,7 @@ from psycopg.types.json import Jsonb
 
 from availability_world import local
 from conftest import NOW
+from support import set_clock, sqlstate
 
 TO, TOKYO = "America/Toronto", "Asia/Tokyo"
 ALL_DAY = {d: [("00:00", "24:00")] for d in range(1, 8)}
@@ -39,16 +40,6 @@ def analytics(conn, measure, actor, first, last=None, zone=TO, **filters):
     args.update({f"p_{name}": value for name, value in filters.items()})
     call = ", ".join(f"{name} => %({name})s" for name in args)
     return conn.execute(f"select * from app.analytics_{measure}({call})", args).fetchall()
-
-
-def sqlstate(call):
-    with pytest.raises(psycopg.Error) as failure:
-        call()
-    return failure.value.sqlstate
-
-
-def set_clock(world, moment):
-    world.conn.execute("select app.set_app_clock(%s)", [moment])
 
 
 def book_at(world, mechanic, start, created, plan="standard"):
@@ -80,7 +71,7 @@ def test_utilization_counts_wall_clock_hours_across_the_fall_back_less_breaks_ti
     # Saturday and Sunday 00:00-06:00 with a 03:00-03:30 break; Toronto falls back at 02:00 on Sunday 2026-11-01
     shop = world.workshop(hours={6: ("00:00", "06:00", "03:00", "03:30"), 7: ("00:00", "06:00", "03:00", "03:30")})
     employee = named(world, world.mechanic(workshop=shop, partnership="employee"), "Ann Employee")
-    virtual = named(world, world.mechanic(blocks={7: [("00:00", "04:00")]}), "Ben Virtual")
+    named(world, world.mechanic(blocks={7: [("00:00", "04:00")]}), "Ben Virtual")
     owner = named(world, world.mechanic(workshop=shop, partnership="owner", blocks={6: [("02:00", "05:00")],
                                                                                      7: [("02:00", "05:00")]}), "Cy Owner")
     world.time_off(owner, date(2026, 10, 31), date(2026, 10, 31))

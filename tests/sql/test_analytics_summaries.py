@@ -11,6 +11,7 @@ from psycopg.rows import dict_row
 
 import demo
 from conftest import NOW, clone_database, drop_database
+from support import set_clock
 
 TO, KOLKATA = "America/Toronto", "Asia/Kolkata"
 MEASURES = ["utilization", "no_shows", "peak_hours", "lead_times", "revenue", "waitlist", "offer_acceptance"]
@@ -69,6 +70,7 @@ def viewers(conn):
     ]
 
 
+@pytest.mark.slow  # on the demo world
 def test_every_measure_answers_the_same_from_the_summaries_as_from_the_rows(conn):
     today = NOW.astimezone(timezone.utc).date()
     ranges = [(today - timedelta(days=60), today), (today - timedelta(days=40), today - timedelta(days=12)),
@@ -89,6 +91,7 @@ def test_every_measure_answers_the_same_from_the_summaries_as_from_the_rows(conn
     assert all(before[("admin", ranges[0])][m] for m in MEASURES)
 
 
+@pytest.mark.slow  # on the demo world
 def test_a_page_reads_the_summaries_and_says_up_to_when(conn):
     admin, first, last = viewers(conn)[0][1], NOW.date() - timedelta(days=30), NOW.date() - timedelta(days=2)
     as_of = "select app.analytics_as_of(%s, %s, %s, %s) as at"
@@ -110,6 +113,7 @@ def test_a_page_reads_the_summaries_and_says_up_to_when(conn):
     assert charged() == summed_charged + 100000 and booked() == summed_booked + 60
 
 
+@pytest.mark.slow  # on the demo world
 def test_customers_get_no_summary_times(conn):
     customer = conn.execute("select id from app.users where role = 'customer' limit 1").fetchone()["id"]
     with pytest.raises(psycopg.Error) as refused:
@@ -134,9 +138,9 @@ def test_a_late_change_is_counted_again_at_the_next_run_and_only_its_days(world)
                         "p_password => repeat('x', 40), p_name => 'Ops', p_timezone => %s)", [TO])
     mechanic = world.mechanic(blocks=ALL_DAY, min_notice_minutes=0)
     start = datetime(2026, 11, 10, 15, 0, tzinfo=timezone.utc)  # Tuesday 10:00 in Toronto
-    world.conn.execute("select app.set_app_clock(%s)", [start - timedelta(days=3)])
+    set_clock(world, start - timedelta(days=3))
     session = world.book(world.customer(), mechanic, start)
-    world.conn.execute("select app.set_app_clock(%s)", [start + timedelta(days=2)])  # Thursday: Tuesday has ended
+    set_clock(world, start + timedelta(days=2))  # Thursday: Tuesday has ended
     first, last = day_of(start) - timedelta(days=5), day_of(start) + timedelta(days=2)
 
     def missed():
@@ -153,7 +157,7 @@ def test_a_late_change_is_counted_again_at_the_next_run_and_only_its_days(world)
     assert missed() == 0
     changed = [r["at"] for r in world.conn.execute("select at from app.analytics_changes").fetchall()]
     assert start in changed
-    world.conn.execute("select app.set_app_clock(%s)", [start + timedelta(days=2, minutes=5)])
+    set_clock(world, start + timedelta(days=2, minutes=5))
     world.conn.execute("select app.refresh_analytics()")
     assert missed() == 1
     resummed = summaries(world)
@@ -167,7 +171,7 @@ def test_the_job_backfills_newest_first_and_a_day_summed_before_it_ended_is_summ
     world.value("select app.create_staff_account(p_role => 'admin', p_email => 'ops@example.com', "
                 "p_password => repeat('x', 40), p_name => 'Ops', p_timezone => %s)", [TO])
     now = datetime(2026, 11, 12, 17, 0, tzinfo=timezone.utc)
-    world.conn.execute("select app.set_app_clock(%s)", [now])
+    set_clock(world, now)
     today = day_of(now)
 
     def days():
@@ -178,7 +182,7 @@ def test_the_job_backfills_newest_first_and_a_day_summed_before_it_ended_is_summ
     assert world.value("select app.refresh_analytics()") == 32  # today again and the 31 days before those
     assert days()[0] == today - timedelta(days=62)
     # tomorrow: today is summed once more, now that it has ended, with the new today and 31 older days
-    world.conn.execute("select app.set_app_clock(%s)", [now + timedelta(days=1)])
+    set_clock(world, now + timedelta(days=1))
     world.conn.execute("select app.refresh_analytics()")
     ended = world.value("select summarized_at from app.analytics_summaries where zone = %s and day = %s", [TO, today])
     assert ended == now + timedelta(days=1)

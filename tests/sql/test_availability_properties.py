@@ -4,10 +4,13 @@ from datetime import datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import psycopg
+import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from availability_world import World
+
+pytestmark = pytest.mark.slow  # a property test: many generated schedules
 
 ZONES = ["America/Toronto", "Europe/Berlin", "America/Regina", "America/St_Johns"]
 NOWS = [datetime(2026, 11, 23, 14, 0, tzinfo=timezone.utc),  # an ordinary week

@@ -64,7 +64,7 @@ def test_a_vehicle_refuses_year_odometer_and_vin_at_once(database):
     assert count(database, "vehicles") == 0
 
 
-def test_workshop_hours_refuse_every_bad_day_at_once_and_keep_the_old_ones(database, shop):
+def test_workshop_hours_refuse_every_bad_day_at_once_and_keep_the_old_ones(database, shop):  # noqa: F811 (the fixture)
     workshop, admin, _ = shop
     before = database.scalar("select json_agg(h order by weekday) from app.workshop_availability h where workshop_id = %s",
                              [workshop])
@@ -78,7 +78,7 @@ def test_workshop_hours_refuse_every_bad_day_at_once_and_keep_the_old_ones(datab
                            [workshop]) == before
 
 
-def test_workshop_settings_refuse_every_bad_field_at_once(database, shop):
+def test_workshop_settings_refuse_every_bad_field_at_once(database, shop):  # noqa: F811 (the fixture)
     workshop, admin, _ = shop
     with database.acting(admin) as conn:
         state, problems = refusal(conn, "select app.update_workshop(%s, %s, ' ', '1 Main St', 'Toronto', 'ON', "

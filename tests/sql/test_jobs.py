@@ -9,15 +9,14 @@ import pytest
 
 from availability_world import local
 from conftest import NOW
+from support import set_clock
 
 ALL_DAY = {d: [("00:00", "24:00")] for d in range(1, 8)}
 START = local("America/Toronto", "2026-11-25 10:00")
 JOBS = ("release_expired_reservations", "expire_unanswered_sessions", "open_join_windows", "queue_due_reminders",
         "handle_no_shows", "expire_waitlist_entries", "rematch_sessions")
 
-
-def set_clock(world, moment):
-    world.conn.execute("select app.set_app_clock(%s)", [moment])
+pytestmark = pytest.mark.usefixtures("money_audit_stays_empty")
 
 
 def run_jobs(conn):
@@ -28,12 +27,7 @@ def outbox(world, template_like):
     return world.value("select count(*) from app.outbox where template like %s", [template_like])
 
 
-@pytest.fixture(autouse=True)
-def audit_stays_empty(world):
-    yield
-    assert world.conn.execute("select * from app.money_audit()").fetchall() == []
-
-
+@pytest.mark.slow  # every job run every five minutes of a day
 def test_a_day_of_jobs_sends_each_reminder_once_and_marks_the_no_show(world):
     customer, mechanic = world.customer(), world.mechanic(blocks=ALL_DAY)
     session = world.book(customer, mechanic, START)

@@ -13,6 +13,7 @@ from werkzeug.security import generate_password_hash
 import conftest
 import jobs
 from conftest import NOW, PASSWORD, PASSWORD_HASH, make_customer, make_staff
+from support import sqlstate
 from test_privileges import NOT_A_RANGE_CONSTRUCTOR
 
 
@@ -32,12 +33,6 @@ def bound_user(database, token):
     with database.app() as conn:
         row = conn.execute("select id from app.authenticate(%s)", [token]).fetchone()
     return row and row["id"]
-
-
-def sqlstate(conn, query, params=None):
-    with pytest.raises(psycopg.Error) as refused:
-        conn.execute(query, params)
-    return refused.value.sqlstate
 
 
 # ---- log-in -------------------------------------------------------------------------------------------------
@@ -129,6 +124,7 @@ def test_a_log_in_at_the_production_cost_takes_between_50_and_500_ms(database):
     assert 50 <= statistics.median(timings) <= 500
 
 
+@pytest.mark.slow  # a timing, measured over many calls
 def test_binding_the_actor_adds_little_to_a_call(database):
     """A call as the app makes it for a logged-in person (one statement, the actor argument being
     acting_user(token)) against the same statement with the actor named by the owner, who needs no binding, and
@@ -236,9 +232,9 @@ def test_a_wrong_current_password_changes_nothing(database):
     token = token_for(database, "kim@example.com")
     before = database.scalar("select password_hash from app.users where id = %s", [customer])
     with database.acting(customer) as conn:
-        assert sqlstate(conn, "select app.change_password(%s, 'not my password', 'a new long passphrase', null)",
+        assert sqlstate(conn.execute, "select app.change_password(%s, 'not my password', 'a new long passphrase', null)",
                         [customer]) == "UV063"
-        assert sqlstate(conn, "select app.change_password(%s, %s, 'short', null)", [customer, PASSWORD]) == "UV062"
+        assert sqlstate(conn.execute, "select app.change_password(%s, %s, 'short', null)", [customer, PASSWORD]) == "UV062"
     assert database.scalar("select password_hash from app.users where id = %s", [customer]) == before
     assert bound_user(database, token) == customer
 
@@ -253,9 +249,9 @@ def test_the_owner_lists_and_ends_their_sessions_and_the_admin_anyones(database)
     with database.acting(customer) as conn:
         mine = [s["id"] for s in conn.execute("select * from app.my_login_sessions(%s)", [customer])]
         assert len(mine) == 4  # three log-ins and the acting connection's own
-        assert sqlstate(conn, "select * from app.my_login_sessions(%s, %s)", [customer, other]) == "UP001"
+        assert sqlstate(conn.execute, "select * from app.my_login_sessions(%s, %s)", [customer, other]) == "UP001"
         others = database.scalar("select id from app.login_sessions where user_id = %s", [other])
-        assert sqlstate(conn, "select app.end_my_login_sessions(%s, p_session => %s)", [customer, others]) == "UN001"
+        assert sqlstate(conn.execute, "select app.end_my_login_sessions(%s, p_session => %s)", [customer, others]) == "UN001"
         conn.execute("select app.end_my_login_sessions(%s, p_session => %s)", [customer, min(mine)])
         assert [bound_user(database, t) for t in tokens] == [None, customer, customer]
         keep = database.scalar("select id from app.login_sessions where token_hash = sha256(convert_to(%s, 'UTF8'))",
@@ -281,11 +277,11 @@ def two_customers(database):
 def test_the_app_role_cannot_read_anothers_appointments_or_cancel_as_them(database, two_customers):
     kim, lee = two_customers
     with database.app() as conn:  # nobody bound
-        assert sqlstate(conn, "select * from app.my_appointments(%s)", [lee]) == "UA001"
-        assert sqlstate(conn, "select * from app.cancel_session(%s, 1)", [lee]) == "UA001"
+        assert sqlstate(conn.execute, "select * from app.my_appointments(%s)", [lee]) == "UA001"
+        assert sqlstate(conn.execute, "select * from app.cancel_session(%s, 1)", [lee]) == "UA001"
     with database.acting(kim) as conn:  # Kim bound, asking as Lee
-        assert sqlstate(conn, "select * from app.my_appointments(%s)", [lee]) == "UA001"
-        assert sqlstate(conn, "select * from app.cancel_session(%s, 1)", [lee]) == "UA001"
+        assert sqlstate(conn.execute, "select * from app.my_appointments(%s)", [lee]) == "UA001"
+        assert sqlstate(conn.execute, "select * from app.cancel_session(%s, 1)", [lee]) == "UA001"
         assert conn.execute("select count(*) as n from app.my_appointments(%s)", [kim]).fetchone()["n"] == 0
 
 
@@ -301,11 +297,11 @@ def test_a_binding_set_by_hand_or_replayed_from_another_transaction_binds_nobody
         for value in (signed, forged, f"{lee}:" + "0" * 64, str(lee)):
             with conn.transaction():
                 conn.execute("select set_config('autodoctor.actor', %s, true)", [value])
-                assert sqlstate(conn, "select * from app.my_appointments(%s)", [kim]) == "UA001"
+                assert sqlstate(conn.execute, "select * from app.my_appointments(%s)", [kim]) == "UA001"
     with database.app() as other:  # nor in another connection within the same second
         with other.transaction():
             other.execute("select set_config('autodoctor.actor', %s, true)", [signed])
-            assert sqlstate(other, "select * from app.my_appointments(%s)", [kim]) == "UA001"
+            assert sqlstate(other.execute, "select * from app.my_appointments(%s)", [kim]) == "UA001"
 
 
 def test_the_web_role_cannot_mark_a_payment_succeeded_or_run_a_job(database):
@@ -325,9 +321,9 @@ def test_the_web_role_cannot_mark_a_payment_succeeded_or_run_a_job(database):
     assert len(jobs) == len(JOB_FUNCTIONS)
     assert web.isdisjoint(payments_only) and web.isdisjoint(jobs)
     with database.app() as conn:
-        assert sqlstate(conn, "select * from app.apply_payment_intent("
+        assert sqlstate(conn.execute, "select * from app.apply_payment_intent("
                               "'{\"id\": \"pi_x\", \"status\": \"succeeded\"}'::jsonb, 1)") == "42501"
-        assert sqlstate(conn, "select app.handle_no_shows()") == "42501"
+        assert sqlstate(conn.execute, "select app.handle_no_shows()") == "42501"
 
 
 JOB_FUNCTIONS = [job.name for job in jobs.JOBS.values() if job.in_sql]  # the others run in Python
@@ -338,7 +334,7 @@ PUBLIC = {
     "set_password_with_token", "list_plans", "list_time_zones", "platform_summary", "is_slot_available",
     "available_days", "available_slots", "slot_availability", "nearest_free_starts", "availability_reason_message",
     "day_refusal_message",
-    "list_mechanics", "mechanic_profile", "mechanic_type", "rank_mechanics", "match_mechanics_at",
+    "list_mechanics", "mechanic_profile", "mechanic_type", "rank_mechanics", "match_mechanics_at", "concern_categories",
 }
 
 

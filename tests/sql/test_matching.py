@@ -6,6 +6,7 @@ import pytest
 
 from conftest import NOW
 from availability_world import local
+from support import sqlstate
 
 ALL_DAY = {d: [("00:00", "24:00")] for d in range(1, 8)}
 
@@ -28,12 +29,6 @@ def ranking(world, customer, **args):
         "p_request_type => %(request)s, p_service_type => %(service)s)",
         {"c": customer, "make": args.get("make"), "concern": args.get("concern"),
          "request": args.get("request", "general"), "service": args.get("service", "online")})}
-
-
-def sqlstate(call):
-    with pytest.raises(psycopg.Error) as failure:
-        call()
-    return failure.value.sqlstate
 
 
 def test_scores_and_reasons_follow_the_spec(world):

@@ -9,6 +9,7 @@ import pytest
 
 from availability_world import local
 from conftest import NOW
+from support import sqlstate
 
 TUESDAY = date(2026, 11, 24)  # NOW is Monday 23 November, 09:00 in Toronto
 SHOP_HOURS = {d: ("08:00", "18:00") for d in range(1, 8)}
@@ -16,12 +17,6 @@ SHOP_HOURS = {d: ("08:00", "18:00") for d in range(1, 8)}
 
 def at(text):
     return local("America/Toronto", text)
-
-
-def sqlstate(call):
-    with pytest.raises(psycopg.Error) as failure:
-        call()
-    return failure.value.sqlstate
 
 
 def set_blocks(conn, actor, weekday, blocks):

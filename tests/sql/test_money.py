@@ -8,11 +8,14 @@ import pytest
 import payments
 from availability_world import local
 from conftest import NOW
+from support import set_clock
 
 ALL_DAY = {d: [("00:00", "24:00")] for d in range(1, 8)}
 OPEN_ALL_DAY = {d: ("00:00", "24:00") for d in range(1, 8)}
 START = local("America/Toronto", "2026-11-27 10:00")
 SECOND = timedelta(seconds=1)
+
+pytestmark = pytest.mark.usefixtures("money_audit_stays_empty")
 
 
 @pytest.fixture
@@ -20,34 +23,9 @@ def gateway():
     return payments.TestGateway()
 
 
-@pytest.fixture(autouse=True)
-def audit_stays_empty(world):
-    yield
-    assert world.conn.execute("select * from app.money_audit()").fetchall() == []
-
-
-def set_clock(world, moment):
-    world.conn.execute("select app.set_app_clock(%s)", [moment])
-
-
-def pay(world, gateway, customer, mechanic, start=START, service="online", card="pm_card_visa", plan="standard"):
-    """Holds the time and pays for it as the app does; returns the payment row."""
-    hold = world.value("select hold_id from app.reserve_slot(%s, %s, %s, %s, %s)", [customer, mechanic, start, plan, service])
-    payment = world.conn.execute(
-        "select * from app.begin_checkout(p_actor => %s, p_kind => 'scheduled', p_plan => %s, p_payment_method => %s, "
-        "p_hold_id => %s, p_advice_only => true, p_concern => 'The brakes squeal when cold.')",
-        [customer, plan, card, hold]).fetchone()
-    return charge(world, gateway, payment)
-
-
-def charge(world, gateway, payment):
-    if payment["status"] != "pending":
-        return payment
-    intent = gateway.charge(amount_cents=payment["amount_cents"], currency=payment["currency"],
-                            payment_method=payment["payment_method"], idempotency_key=payment["idempotency_key"],
-                            metadata={"payment_id": payment["id"]}, description="test")
-    return world.conn.execute("select * from app.apply_payment_intent(%s, %s)",
-                              [psycopg.types.json.Jsonb(intent), payment["id"]]).fetchone()
+def pay(world, gateway, customer, mechanic, start=START, **how):
+    """Holds the time and pays for it as the app does, through this test's gateway; returns the payment row."""
+    return world.pay(customer, mechanic, start, gateway=gateway, **how)
 
 
 def money(world, session):
@@ -155,7 +133,7 @@ def test_pending_immediate_session_cancelled_is_refunded_in_full(world, gateway)
         "select * from app.begin_checkout(p_actor => %s, p_kind => 'immediate', p_plan => 'premium', "
         "p_payment_method => 'pm_card_visa', p_advice_only => true, p_concern => 'Engine light is on')",
         [customer]).fetchone()
-    payment = charge(world, gateway, payment)
+    payment = world.charge(payment, gateway)
     assert world.value("select status from app.sessions where id = %s", [payment["session_id"]]) == "pending"
     outcome = world.conn.execute("select * from app.cancel_session(%s, %s)", [customer, payment["session_id"]]).fetchone()
     assert (outcome["tier"], outcome["refund_cents"]) == ("not_accepted", 9900)
@@ -249,7 +227,7 @@ def test_after_a_decline_the_same_hold_pays_with_another_card(world, gateway):
         "p_payment_method => 'pm_card_visa', p_hold_id => %s, p_advice_only => true, "
         "p_concern => 'The brakes squeal when cold.')", [customer, declined["reservation_id"]]).fetchone()
     assert retry["id"] != declined["id"] and retry["idempotency_key"] != declined["idempotency_key"]
-    paid = charge(world, gateway, retry)
+    paid = world.charge(retry, gateway)
     assert (paid["status"], paid["amount_cents"], paid["credit_cents"]) == ("succeeded", 1900, 1000)
     assert paid["session_id"] is not None and paid["reservation_id"] == declined["reservation_id"]
     assert world.value("select status from app.slot_reservations where id = %s", [paid["reservation_id"]]) == "confirmed"
@@ -264,7 +242,7 @@ def test_payment_after_the_hold_expired_retakes_a_free_slot(world, gateway):
                                  "'standard', p_payment_method => 'pm_card_visa', p_hold_id => %s, p_advice_only => true, "
                                  "p_concern => 'Strange noise at idle')", [customer, hold]).fetchone()
     set_clock(world, NOW + timedelta(minutes=20))
-    payment = charge(world, gateway, payment)
+    payment = world.charge(payment, gateway)
     assert payment["status"] == "succeeded" and payment["session_id"] is not None
     assert payment["reservation_id"] != hold
     assert world.value("select status from app.slot_reservations where id = %s", [hold]) == "expired"
@@ -342,7 +320,7 @@ def test_the_in_person_balance_is_charged_after_the_service_on_the_deposit_card(
     assert (balance["kind"], balance["amount_cents"], balance["payment_method"], balance["idempotency_key"]) == (
         "balance", 2900 - 1500, card, f"balance-{session}-1")
     assert world.conn.execute(refused, [mechanic, session]).fetchone()["id"] == balance["id"]  # a second click
-    assert charge(world, gateway, balance)["status"] == status
+    assert world.charge(balance, gateway)["status"] == status
     payouts = {r["payee"]: r["amount_cents"] for r in world.conn.execute(
         "select payee, amount_cents from app.payouts where session_id = %s", [session])}
     assert payouts == ({"workshop": 2030, "platform": 870} if settled else {})
@@ -367,7 +345,7 @@ def test_a_plan_taken_off_sale_while_paying_gives_the_money_back_once(world, gat
         "p_payment_method => 'pm_card_visa', p_hold_id => %s, p_advice_only => true, "
         "p_concern => 'The brakes squeal when cold.')", [customer, hold]).fetchone()
     world.conn.execute("update app.plans set active = false where code = 'premium'")
-    paid = charge(world, gateway, payment)
+    paid = world.charge(payment, gateway)
     assert (paid["status"], paid["session_id"]) == ("succeeded", None)
     assert world.value("select sum(amount_cents) from app.refunds where payment_id = %s and reason = 'slot_lost'",
                        [payment["id"]]) == 9900
@@ -377,9 +355,10 @@ def test_cancelling_an_immediate_session_withdraws_its_open_offers(world, gatewa
     customer = world.customer()
     world.conn.execute("update app.mechanics set currently_on_shift = true where id = %s", [world.mechanic()])
     world.conn.execute("select app.sign_waiver(p_actor => %s, p_typed_name => 'Casey')", [customer])
-    payment = charge(world, gateway, world.conn.execute(
+    payment = world.charge(world.conn.execute(
         "select * from app.begin_checkout(p_actor => %s, p_kind => 'immediate', p_plan => 'standard', "
-        "p_payment_method => 'pm_card_visa', p_advice_only => true, p_concern => 'Engine light is on')", [customer]).fetchone())
+        "p_payment_method => 'pm_card_visa', p_advice_only => true, p_concern => 'Engine light is on')",
+        [customer]).fetchone(), gateway)
     assert world.value("select count(*) from app.session_offers where session_id = %s and status = 'open'", [payment["session_id"]]) == 2
     world.conn.execute("select * from app.cancel_session(%s, %s)", [customer, payment["session_id"]])
     assert world.value("select count(*) from app.session_offers where session_id = %s and status = 'open'", [payment["session_id"]]) == 0

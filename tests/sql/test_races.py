@@ -9,6 +9,8 @@ import pytest
 
 from availability_world import World
 
+pytestmark = pytest.mark.slow  # hundreds of parallel connections
+
 NOW = datetime(2026, 11, 23, 14, 0, tzinfo=timezone.utc)
 ALL_DAY = {d: [("00:00", "24:00")] for d in range(1, 8)}
 

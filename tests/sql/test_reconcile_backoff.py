@@ -5,7 +5,6 @@ from datetime import timedelta
 
 from psycopg.types.json import Jsonb
 
-from availability_world import World
 from conftest import NOW, make_staff
 
 ALL_DAY = {d: [("00:00", "24:00")] for d in range(1, 8)}

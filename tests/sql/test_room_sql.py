@@ -4,21 +4,15 @@ nothing and keep one order."""
 import threading
 from datetime import timedelta
 
-import psycopg
 import pytest
 from psycopg.types.json import Jsonb
 
 from conftest import NOW, make_staff, make_workshop
+from support import sqlstate
 
 ALL_DAY = {d: [("00:00", "24:00")] for d in range(1, 8)}
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 PDF = b"%PDF-1.7\n" + b"\x00" * 64
-
-
-def sqlstate(conn, query, params=()):
-    with pytest.raises(psycopg.Error) as failure:
-        conn.execute(query, params)
-    return failure.value.sqlstate
 
 
 def post(conn, actor, session, kind="text", body=None, signal=None, photo=None):
@@ -114,15 +108,15 @@ def test_nobody_else_reads_or_writes_the_room(database, world, room):
     ]
     for who, outsider in outsiders.items():
         for query, extra in calls:
-            assert sqlstate(conn, query, [outsider, room.id, *extra]) == "UN001", (who, query)
-    assert sqlstate(conn, "select * from app.room_for(%s, %s)", [room.customer, 999_999]) == "UN001"
+            assert sqlstate(conn.execute, query, [outsider, room.id, *extra]) == "UN001", (who, query)
+    assert sqlstate(conn.execute, "select * from app.room_for(%s, %s)", [room.customer, 999_999]) == "UN001"
     assert world.value("select count(*) from app.session_messages") == 1
 
 
 def test_the_room_opens_with_the_lobby_and_closes_when_the_session_ends(world):
     conn = world.conn
     waiting = Room(world)  # pending, nobody accepted yet: the lobby has no mechanic in it
-    assert sqlstate(conn, "select * from app.post_room_message(%s, %s, 'text', 'anyone?')",
+    assert sqlstate(conn.execute, "select * from app.post_room_message(%s, %s, 'text', 'anyone?')",
                     [waiting.customer, waiting.id]) == "UR070"
     assert world.value("select is_open from app.room_for(%s, %s)", [waiting.customer, waiting.id]) is False
     waiting.accept()
@@ -131,28 +125,28 @@ def test_the_room_opens_with_the_lobby_and_closes_when_the_session_ends(world):
     post(conn, waiting.mechanic, waiting.id, body="We are live.")
     waiting.complete()
     for actor in (waiting.customer, waiting.mechanic):
-        assert sqlstate(conn, "select * from app.post_room_message(%s, %s, 'text', 'one more thing')",
+        assert sqlstate(conn.execute, "select * from app.post_room_message(%s, %s, 'text', 'one more thing')",
                         [actor, waiting.id]) == "UR070"
     assert len(messages(conn, waiting.customer, waiting.id)) == 2  # the transcript stays readable
 
     mechanic = world.mechanic(blocks=ALL_DAY, min_notice_minutes=0)
     booked = world.book(world.customer(), mechanic, NOW + timedelta(days=1))  # scheduled: not yet joined
     customer = world.value("select customer_id from app.sessions where id = %s", [booked])
-    assert sqlstate(conn, "select * from app.post_room_message(%s, %s, 'text', 'early')", [customer, booked]) == "UR070"
+    assert sqlstate(conn.execute, "select * from app.post_room_message(%s, %s, 'text', 'early')", [customer, booked]) == "UR070"
 
 
 def test_the_log_is_append_only_even_for_its_owner(world, room):
     conn = world.conn
     post(conn, room.customer, room.id, body="Hello")
-    assert sqlstate(conn, "update app.session_messages set body = 'edited'") == "UR071"
-    assert sqlstate(conn, "delete from app.session_messages") == "UR071"
-    assert sqlstate(conn, "truncate app.session_messages") == "UR071"
+    assert sqlstate(conn.execute, "update app.session_messages set body = 'edited'") == "UR071"
+    assert sqlstate(conn.execute, "delete from app.session_messages") == "UR071"
+    assert sqlstate(conn.execute, "truncate app.session_messages") == "UR071"
     outsider = world.customer()
-    assert sqlstate(conn, "insert into app.session_messages (session_id, seq, sender_id, kind, body, created_at) "
+    assert sqlstate(conn.execute, "insert into app.session_messages (session_id, seq, sender_id, kind, body, created_at) "
                           "values (%s, 2, %s, 'text', 'sneaky', now())", [room.id, outsider]) == "UN001"
     room.start()
     room.complete()
-    assert sqlstate(conn, "insert into app.session_messages (session_id, seq, sender_id, kind, body, created_at) "
+    assert sqlstate(conn.execute, "insert into app.session_messages (session_id, seq, sender_id, kind, body, created_at) "
                           "values (%s, 2, %s, 'text', 'late', now())", [room.id, room.customer]) == "UR070"
     assert [r["body"] for r in messages(conn, room.customer, room.id)] == ["Hello"]
 
@@ -171,14 +165,14 @@ def test_the_log_is_append_only_even_for_its_owner(world, room):
     ("shout", "hi", None, None, "UV072"),
 ])
 def test_bad_messages_are_refused_and_change_nothing(world, room, kind, body, signal, photo, code):
-    assert sqlstate(world.conn, "select * from app.post_room_message(%s, %s, %s, %s, %s, %s)",
+    assert sqlstate(world.conn.execute, "select * from app.post_room_message(%s, %s, %s, %s, %s, %s)",
                     [room.customer, room.id, kind, body, None if signal is None else Jsonb(signal), photo]) == code
     assert world.value("select count(*) from app.session_messages") == 0
 
 
 def test_a_photo_over_10_mb_is_refused(world, room):
     big = PNG + b"\x00" * (10 * 1024 * 1024)
-    assert sqlstate(world.conn, "select * from app.post_room_message(%s, %s, 'photo', null, null, %s)",
+    assert sqlstate(world.conn.execute, "select * from app.post_room_message(%s, %s, 'photo', null, null, %s)",
                     [room.customer, room.id, big]) == "UV071"
 
 
@@ -187,8 +181,8 @@ def test_a_mechanic_handed_over_from_leaves_the_room(world, room):
     post(conn, room.mechanic, room.id, body="Hello")
     other = world.mechanic(blocks=ALL_DAY)
     conn.execute("update app.sessions set mechanic_id = %s where id = %s", [other, room.id])
-    assert sqlstate(conn, "select * from app.room_messages(%s, %s)", [room.mechanic, room.id]) == "UN001"
-    assert sqlstate(conn, "select * from app.post_room_message(%s, %s, 'text', 'still here?')", [room.mechanic, room.id]) == "UN001"
+    assert sqlstate(conn.execute, "select * from app.room_messages(%s, %s)", [room.mechanic, room.id]) == "UN001"
+    assert sqlstate(conn.execute, "select * from app.post_room_message(%s, %s, 'text', 'still here?')", [room.mechanic, room.id]) == "UN001"
     post(conn, other, room.id, body="I am taking over.")
     assert [r["side"] for r in messages(conn, room.customer, room.id)] == ["mechanic", "mechanic"]
 
@@ -265,7 +259,7 @@ def test_a_message_racing_the_end_lands_before_it_or_not_at_all(database, world,
             ender.execute("select 1 from app.sessions where id = %s for no key update", [room.id])
             errors = []
             late = threading.Thread(target=lambda: errors.append(sqlstate(
-                writer, "select * from app.post_room_message(%s, %s, 'text', 'and another')", [room.customer, room.id])))
+                writer.execute, "select * from app.post_room_message(%s, %s, 'text', 'and another')", [room.customer, room.id])))
             late.start()
             late.join(timeout=1)
             assert late.is_alive()  # a writer waits while the session's row is being changed

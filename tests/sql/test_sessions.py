@@ -8,6 +8,7 @@ import pytest
 
 from conftest import NOW
 from availability_world import local
+from support import sqlstate
 
 ALL_DAY = {d: [("00:00", "24:00")] for d in range(1, 8)}
 STATUSES = ["requested", "scheduled", "pending", "live", "completed", "cancelled", "no_show", "expired"]
@@ -21,12 +22,6 @@ STAMPS = {"live": "started_at", "completed": "ended_at", "cancelled": "cancelled
 
 def at(text):
     return local("America/Toronto", text)
-
-
-def sqlstate(call):
-    with pytest.raises(psycopg.Error) as failure:
-        call()
-    return failure.value.sqlstate
 
 
 def hold(world, customer, mechanic, start, plan="standard", service="online"):

@@ -1,40 +1,25 @@
 """What the visit pages read (SPEC §9, §11, §12): the workshop's queue of in-person visits with what may be done
 to each, the customer's open counter-offer, the waiver shown at check-in, and the Schedule draft an in-person
 visit starts from after a completed online session; each only for the people it belongs to."""
-import psycopg
 import pytest
 from psycopg.types.json import Jsonb
 
 from availability_world import Shop, local
+from support import refused, set_clock
 
 ZONE = "America/Toronto"
 OPEN_ALL_DAY = {d: ("00:00", "24:00") for d in range(1, 8)}
 ALL_DAY = {d: [("00:00", "24:00")] for d in range(1, 8)}
+
+pytestmark = pytest.mark.usefixtures("money_audit_stays_empty")
 
 
 def at(text):
     return local(ZONE, text)
 
 
-@pytest.fixture(autouse=True)
-def audit_stays_empty(world):
-    yield
-    assert world.conn.execute("select * from app.money_audit()").fetchall() == []
-
-
-def refused(world, sqlstate, sql, *params):
-    with pytest.raises(psycopg.Error) as failure:
-        with world.conn.transaction():
-            world.conn.execute(sql, params)
-    assert failure.value.sqlstate == sqlstate
-
-
 def queue(world, admin, workshop):
     return {row["id"]: row for row in world.conn.execute("select * from app.workshop_visits(%s, %s)", [admin, workshop])}
-
-
-def set_clock(world, moment):
-    world.conn.execute("select app.set_app_clock(%s)", [moment])
 
 
 def check_in(world, shop, visit):

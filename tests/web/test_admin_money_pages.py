@@ -10,6 +10,7 @@ import pytest
 
 from availability_world import local
 from conftest import NOW, csrf_token, log_in, make_staff, make_workshop
+from support import set_clock
 
 ALL_DAY = {d: [("00:00", "24:00")] for d in range(1, 8)}
 START = local("America/Toronto", "2026-11-27 10:00")
@@ -28,7 +29,7 @@ def books(database, world, client):
     early = world.book(casey, maria, START)
     missed = world.book(world.customer(), omar, NOW + timedelta(hours=3))
     world.conn.execute("select * from app.cancel_session(%s, %s)", [casey, early])
-    world.conn.execute("select app.set_app_clock(%s)", [NOW + timedelta(hours=3, minutes=20)])
+    set_clock(world, NOW + timedelta(hours=3, minutes=20))
     world.conn.execute("select app.record_no_show(%s)", [missed])
     make_staff(database, "admin", "root@example.com", name="Rita Root", timezone="America/Toronto")
     log_in(client, "root@example.com")

@@ -3,7 +3,7 @@ are declared, a body field of the wrong JSON type (null included) is a 400 namin
 a 401 before any CSRF check, and a 405 says which methods the URL takes (RFC 9110: the Allow header)."""
 import pytest
 
-from test_appointments import ALL_DAY, START, book
+from test_appointments import ALL_DAY, START
 from availability_world import World
 from conftest import NOW, csrf_token, log_in, make_customer
 
@@ -20,7 +20,7 @@ def booked(database, client):
     customer = make_customer(database)
     with database.owner() as conn:
         world = World(conn)
-        session = book(conn, customer, world.mechanic(blocks=ALL_DAY, min_notice_minutes=0), START)
+        session = world.book(customer, world.mechanic(blocks=ALL_DAY, min_notice_minutes=0), START)
     log_in(client, "casey@example.com")
     return session, {"X-CSRFToken": csrf_token(client, "/customer/")}
 

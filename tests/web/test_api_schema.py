@@ -11,14 +11,17 @@ import threading
 from contextlib import contextmanager
 from datetime import timedelta
 
+import pytest
 import schemathesis
 from schemathesis.config import SchemathesisConfig
 from schemathesis.engine import Status, events, from_schema
 from werkzeug.serving import make_server
 
-from test_appointments import ALL_DAY, START, book
+from test_appointments import ALL_DAY, START
 from availability_world import World
 from conftest import NOW, log_in, make_customer
+
+pytestmark = pytest.mark.slow  # the schema fuzz test: every operation called as the document allows
 
 MAX_EXAMPLES = 10
 # Valid data is accepted (positive_data_acceptance) with schemathesis' own list, plus the two answers the API
@@ -34,9 +37,10 @@ def casey_with_appointments(database):
     database.set_clock(NOW)
     customer = make_customer(database)
     with database.owner() as conn:
-        mechanic = World(conn).mechanic(blocks=ALL_DAY, min_notice_minutes=0)
-        book(conn, customer, mechanic, START)
-        cancelled = book(conn, customer, mechanic, START + timedelta(hours=2))
+        world = World(conn)
+        mechanic = world.mechanic(blocks=ALL_DAY, min_notice_minutes=0)
+        world.book(customer, mechanic, START)
+        cancelled = world.book(customer, mechanic, START + timedelta(hours=2))
         conn.execute("select * from app.cancel_session(%s, %s)", [customer, cancelled])
 
 

@@ -2,11 +2,9 @@
 the waiver, joining, the invite, favorites and profiles; someone else's appointment is a 404 everywhere."""
 from datetime import timedelta, timezone
 
-import psycopg
 import pytest
 import vobject
 
-import payments
 from availability_world import World, local
 from conftest import NOW, csrf_token, log_in, make_customer, submit
 
@@ -25,20 +23,9 @@ def booked(database, client):
         world = World(conn)
         mechanic = world.mechanic(blocks=ALL_DAY, min_notice_minutes=0)
         conn.execute("update app.users set name = 'Maria Mechanic' where id = %s", [mechanic])
-        session = book(conn, customer, mechanic, START)
+        session = world.book(customer, mechanic, START)
     log_in(client, "casey@example.com")
     return customer, mechanic, session
-
-
-def book(conn, customer, mechanic, start):
-    hold = conn.execute("select hold_id from app.reserve_slot(%s, %s, %s, 'standard')", [customer, mechanic, start]).fetchone()["hold_id"]
-    payment = conn.execute("select * from app.begin_checkout(p_actor => %s, p_kind => 'scheduled', p_plan => 'standard', "
-                           "p_payment_method => 'pm_card_visa', p_hold_id => %s, p_advice_only => true, "
-                           "p_concern => 'The brakes squeal when cold.')", [customer, hold]).fetchone()
-    intent = payments.TestGateway().charge(amount_cents=payment["amount_cents"], currency="CAD", payment_method="pm_card_visa",
-                                           idempotency_key=payment["idempotency_key"], metadata={}, description="t")
-    return conn.execute("select * from app.apply_payment_intent(%s, %s)",
-                        [psycopg.types.json.Jsonb(intent), payment["id"]]).fetchone()["session_id"]
 
 
 def page_of(client, session):
@@ -106,7 +93,7 @@ def test_reschedule_moves_to_a_free_time_and_refuses_a_taken_one(client, databas
     customer, mechanic, session = booked
     taken = START + timedelta(hours=2)
     with database.owner() as conn:
-        book(conn, make_customer(database, email="other@example.com"), mechanic, taken)
+        World(conn).book(make_customer(database, email="other@example.com"), mechanic, taken)
     page = client.get(f"/customer/appointments/{session}?day=2026-11-27").get_data(as_text=True)
     assert f'value="{(START + timedelta(hours=1)).astimezone(timezone.utc).isoformat()}"' in page
     assert f'value="{taken.astimezone(timezone.utc).isoformat()}"' not in page  # a taken time is not offered

@@ -46,7 +46,7 @@ def sign_waiver_on_file(database, customer_id):
 
 
 def draft(database, customer_id, flow="book"):
-    return database.scalar("select data from app.booking_drafts where customer_id = %s and flow = %s",
+    return database.scalar("select app.draft_json(d) from app.booking_drafts d where customer_id = %s and flow = %s",
                            [customer_id, flow])
 
 

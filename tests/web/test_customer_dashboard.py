@@ -13,7 +13,8 @@ from test_scheduling import BASE, choose, mechanic, page, pay, to_review, to_tim
 from test_visit_counter_offer import propose
 from test_workshop_visit_pages import REQUESTED, book_visit, html_of
 
-desk, admin, money_adds_up = workshop_pages.desk, workshop_pages.admin, workshop_pages.money_adds_up
+desk, admin = workshop_pages.desk, workshop_pages.admin
+pytestmark = pytest.mark.usefixtures("money_audit_stays_empty")  # as on the workshop's pages
 STATUSES = ("scheduled", "requested", "pending", "live", "completed", "cancelled", "no_show", "expired")
 
 

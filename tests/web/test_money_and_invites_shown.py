@@ -7,7 +7,7 @@ import pytest
 
 from availability_world import World, local
 from conftest import NOW, log_in, make_customer
-from test_notifications import ALL_DAY, PARSERS
+from modules.test_notifications import ALL_DAY, PARSERS
 
 START = local("America/Toronto", "2026-11-27 10:00")
 

@@ -20,6 +20,8 @@ ALL_DAY = {d: [("00:00", "24:00")] for d in range(1, 8)}
 START = local("America/Toronto", "2026-11-27 10:00")
 VISA = "4242 4242 4242 4242"
 
+pytestmark = pytest.mark.usefixtures("money_audit_stays_empty")
+
 
 def make_app(database, tmp_path, **config):
     return create_app({"TESTING": True, "SECRET_KEY": "test-secret", "DATABASE_URL": database.url,
@@ -39,12 +41,6 @@ def people(database):
         world = World(conn)
         mechanic = world.mechanic(blocks=ALL_DAY, min_notice_minutes=0)
     return make_customer(database), mechanic
-
-
-@pytest.fixture(autouse=True)
-def audit_stays_empty(database):
-    yield
-    assert database.scalar("select count(*) from app.money_audit()") == 0
 
 
 def hold(database, customer, mechanic, start=START):

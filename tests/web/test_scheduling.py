@@ -64,7 +64,7 @@ def page(client, path):
 
 
 def draft(database, customer):
-    return database.scalar("select data from app.booking_drafts where customer_id = %s and flow = 'schedule'",
+    return database.scalar("select app.draft_json(d) from app.booking_drafts d where customer_id = %s and flow = 'schedule'",
                            [customer])
 
 

@@ -11,8 +11,9 @@ from availability_world import World, local
 from conftest import csrf_token, log_in, make_customer, submit
 from test_workshop_visit_pages import LATER, REQUESTED, ZONE, book_visit, field_error, html_of, refunded, visit_row
 
-# the fixtures of the workshop's pages: its desk, the admin's browser, and the money adding up after each test
-desk, admin, money_adds_up = workshop_pages.desk, workshop_pages.admin, workshop_pages.money_adds_up
+# the fixtures of the workshop's pages: its desk and the admin's browser; and the money adding up after each test
+desk, admin = workshop_pages.desk, workshop_pages.admin
+pytestmark = pytest.mark.usefixtures("money_audit_stays_empty")
 
 CASEY = "casey@example.com"
 

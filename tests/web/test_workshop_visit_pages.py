@@ -26,6 +26,8 @@ CONCERN = "Grinding from the front left wheel when braking."
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8cfc0f01f0005000201a5"
                     "e1e5a40000000049454e44ae426082")
 
+pytestmark = pytest.mark.usefixtures("money_audit_stays_empty")
+
 
 @dataclass
 class Desk:
@@ -37,12 +39,6 @@ class Desk:
     casey: int
     other_workshop: int
     other_mechanic: int
-
-
-@pytest.fixture(autouse=True)
-def money_adds_up(database):
-    yield
-    assert database.scalar("select count(*) from app.money_audit()") == 0
 
 
 @pytest.fixture

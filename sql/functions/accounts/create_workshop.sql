@@ -18,7 +18,7 @@ declare
     v_postal_code text := app.normalize_postal_code(p_postal_code, v_country);
     v_field text;
     v_value text;
-    v_problems text[] := '{}';
+    v_problems text[] := '{}'::text[];
     v_id bigint;
 begin
     perform app.require_role(p_actor, 'admin');

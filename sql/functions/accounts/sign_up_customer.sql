@@ -37,10 +37,7 @@ begin
     end;
     perform app.refuse_fields(v_problems);
 
-    -- the unique index and the constraints stay the guarantee (two sign-ups of one email at once)
-    insert into app.users (email, password_hash, role, name, phone, timezone)
-    values (v_user->>'email', v_hash, 'customer', v_user->>'name', v_user->>'phone', p_timezone)
-    returning id into v_user_id;
+    v_user_id := app.create_user(p_email, v_hash, 'customer', p_name, p_timezone, p_phone);
 
     insert into app.customers (id, city, province, postal_code, country)
     values (v_user_id, v_customer->>'city', v_customer->>'province', v_customer->>'postal_code', v_customer->>'country');

@@ -10,7 +10,7 @@ set search_path = app, pg_temp
 as $$
 #variable_conflict use_column
 declare
-    v_problems text[] := '{}';
+    v_problems text[] := '{}'::text[];
 begin
     perform app.require_role(p_actor, 'mechanic');
     -- the same ranges as the mechanic_settings_* constraints, said field by field, all at once

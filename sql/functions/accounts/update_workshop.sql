@@ -18,7 +18,7 @@ declare
     v_postal_code text;
     v_field text;
     v_value text;
-    v_problems text[] := '{}';
+    v_problems text[] := '{}'::text[];
 begin
     perform app.require_workshop_admin(p_actor, p_workshop_id);
     foreach v_field in array array['name', 'street', 'city', 'province'] loop

@@ -12,7 +12,7 @@ declare
     v_start date;
     v_end date;
     v_joined integer;
-    v_problems text[] := '{}';
+    v_problems text[] := '{}'::text[];
 begin
     perform app.require_role(p_actor, 'mechanic');
     select m.timezone into v_zone from app.mechanics m where m.id = p_actor;
@@ -43,7 +43,7 @@ begin
 
     -- entries never overlap (mechanic_time_off_no_overlap): what the new dates overlap or continue joins the
     -- first such entry, which takes the whole period; one mechanic's time off is changed by one call at a time
-    perform pg_advisory_xact_lock(4, p_actor::integer);
+    perform app.take_turn(4, p_actor);
     select least(min(t.start_date), p_start_date), greatest(max(t.end_date), p_end_date),
            (array_agg(t.id order by t.start_date, t.id))[1], count(*)
     into v_start, v_end, v_id, v_joined

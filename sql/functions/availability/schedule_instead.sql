@@ -3,19 +3,21 @@ language plpgsql volatile security definer
 set search_path = app, pg_temp
 as $$
 declare
-    v_book jsonb := app.my_draft(p_actor, 'book');
-    v_carried jsonb;
+    v_book app.booking_drafts;
 begin
-    perform app.require_actor(p_actor);
-    v_carried := jsonb_strip_nulls(jsonb_build_object(
-        'vehicle_id', v_book->'vehicle_id', 'advice_only', v_book->'advice_only', 'plan', v_book->'plan',
-        'concern_category', v_book->'concern_category', 'concern', v_book->'concern',
-        'attachments', v_book->'attachments', 'carried', true));
-    delete from app.booking_drafts where customer_id = p_actor and flow = 'book';
-    insert into app.booking_drafts (customer_id, flow, data, updated_at)
-    values (p_actor, 'schedule', v_carried, app.app_now())
-    on conflict (customer_id, flow) do update set data = excluded.data, updated_at = excluded.updated_at;
-    return v_carried;
+    perform app.require_role(p_actor, 'customer');
+    delete from app.booking_drafts d where d.customer_id = p_actor and d.flow = 'book' returning * into v_book;
+    insert into app.booking_drafts as d (customer_id, flow, vehicle_id, advice_only, plan_code, concern_category,
+                                         concern, data, updated_at)
+    values (p_actor, 'schedule', v_book.vehicle_id, v_book.advice_only, v_book.plan_code, v_book.concern_category,
+            v_book.concern, jsonb_strip_nulls(jsonb_build_object('attachments', v_book.data->'attachments', 'carried', true)),
+            app.app_now())
+    on conflict (customer_id, flow) do update
+        set service_type = null, vehicle_id = excluded.vehicle_id, advice_only = excluded.advice_only,
+            plan_code = excluded.plan_code, request_type = null, mechanic_id = null, any_mechanic = null, hold_id = null,
+            concern_category = excluded.concern_category, concern = excluded.concern, is_urgent = null,
+            preparation_notes = null, special_requests = null, data = excluded.data, updated_at = excluded.updated_at;
+    return app.my_draft(p_actor, 'schedule');
 end
 $$;
 comment on function app.schedule_instead(bigint) is

@@ -12,7 +12,7 @@ declare
     v_break_end time;
     v_capacity smallint;
     v_day_problems text[];
-    v_problems text[] := '{}';
+    v_problems text[] := '{}'::text[];
 begin
     perform app.require_workshop_admin(p_actor, p_workshop_id);
     -- case, not or: the array functions may only see an array
@@ -30,7 +30,7 @@ begin
     for v_day in select d from jsonb_array_elements(p_days) d order by (d->>'weekday')::integer loop
         v_weekday := (v_day->>'weekday')::integer;
         v_opens := null; v_closes := null; v_break_start := null; v_break_end := null;
-        v_day_problems := '{}';
+        v_day_problems := '{}'::text[];
         if v_day->>'closed' is distinct from 'true' then
             foreach v_part in array array['opens', 'closes', 'break_start', 'break_end'] loop
                 if nullif(btrim(v_day->>v_part), '') !~ '^(([01]?[0-9]|2[0-3]):[0-5][0-9]|24:00)(:00)?$' then

@@ -16,7 +16,7 @@ begin
     if v_type is null then
         raise exception using errcode = 'UV014', column = 'files', message = 'only photos (JPEG, PNG, GIF, WebP) and videos (MP4, MOV, WebM)';
     end if;
-    if jsonb_array_length(coalesce(v_draft->'attachments', '[]')) >= 5 then
+    if not app.draft_files_fit(p_actor, p_flow, 1) then
         raise exception using errcode = 'UV015', column = 'files', message = 'at most 5 photos or videos';
     end if;
     insert into app.attachments (customer_id, filename, content_type, size_bytes, data, created_at)

@@ -14,7 +14,7 @@ begin
     update app.slot_reservations r set status = 'cancelled', released_at = app.app_now()
     from app.booking_drafts d
     where d.customer_id = p_actor and (p_flow is null or d.flow = p_flow)
-      and r.id = (d.data->>'hold_id')::bigint and r.customer_id = p_actor and r.status = 'reserved';
+      and r.id = d.hold_id and r.customer_id = p_actor and r.status = 'reserved';
     delete from app.booking_drafts d where d.customer_id = p_actor and (p_flow is null or d.flow = p_flow);
 end
 $$;

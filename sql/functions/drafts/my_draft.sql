@@ -4,7 +4,7 @@ set search_path = app, pg_temp
 as $$
 begin
     perform app.require_role(p_actor, 'customer');
-    return coalesce((select d.data from app.booking_drafts d where d.customer_id = p_actor and d.flow = p_flow), '{}');
+    return coalesce((select app.draft_json(d) from app.booking_drafts d where d.customer_id = p_actor and d.flow = p_flow), '{}');
 end
 $$;
 comment on function app.my_draft(bigint, text) is

@@ -8,7 +8,7 @@ begin
     perform app.set_actor(null, 'join window opened');
     update app.sessions s set status = 'pending'
     where s.kind = 'scheduled' and s.service_type = 'online' and s.status = 'scheduled'
-      and s.scheduled_for <= app.app_now() + interval '15 minutes'
+      and s.scheduled_for <= app.app_now() + make_interval(mins => app.join_lead_minutes())
       and s.scheduled_for > app.app_now() - interval '4 hours'  -- no plan is longer: lets the index bound the scan
       and s.scheduled_for + make_interval(mins => s.duration_minutes) > app.app_now()
       and app.waiver_on_file(s.customer_id, app.app_now())
@@ -19,4 +19,4 @@ end
 $$;
 comment on function app.open_join_windows() is
     'The every-minute job of SPEC §7: scheduled online sessions whose join window is open (15 min before the '
-    'start) and whose customer has a waiver on file move to pending. Idempotent. Returns how many moved.';
+    'start: join_lead_minutes) and whose customer has a waiver on file move to pending. Idempotent. Returns how many moved.';

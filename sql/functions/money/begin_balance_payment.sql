@@ -20,7 +20,7 @@ begin
         raise exception using errcode = 'UR001', message = format('session %s is %s: its balance is due after the service', p_session, v_session.status);
     end if;
     -- one balance per session: a repeated click finds the attempt under way (or the one that succeeded)
-    perform pg_advisory_xact_lock(3, v_session.customer_id::integer);
+    perform app.take_turn(3, v_session.customer_id);
     select * into v_existing from app.payments p
     where p.session_id = p_session and p.kind = 'balance' and p.status in ('pending', 'processing', 'succeeded');
     if found then
@@ -45,14 +45,7 @@ begin
             format('balance-%s-%s', p_session,
                    1 + (select count(*) from app.payments p where p.session_id = p_session and p.kind = 'balance')),
             v_session.policy_version, app.app_now());
-    if v_credit > 0 then
-        insert into app.credit_entries (customer_id, amount_cents, reason, session_id, payment_id, created_at)
-        values (v_session.customer_id, -v_credit, 'spent', p_session, v_id, app.app_now());
-    end if;
-    if v_due = v_credit then
-        perform app.complete_payment(v_id);
-    end if;
-    return query select * from app.payments p where p.id = v_id;
+    return query select * from app.spend_credit(v_id);
 end
 $$;
 comment on function app.begin_balance_payment(bigint, bigint) is

@@ -44,7 +44,7 @@ begin
     perform app.check_booking_input(p_actor, p_kind, p_plan, v_service, p_vehicle_id, p_advice_only, p_request_type,
                                     p_concern, p_is_urgent, v_hold.mechanic_id);
     -- one checkout at a time per customer: credit is spent once, a double submit finds the first attempt
-    perform pg_advisory_xact_lock(3, p_actor::integer);
+    perform app.take_turn(3, p_actor);
 
     if p_kind = 'scheduled' then
         select * into v_existing from app.payments p
@@ -96,14 +96,7 @@ begin
                                'request_type', p_request_type, 'concern_category', p_concern_category,
                                'concern', p_concern, 'is_urgent', coalesce(p_is_urgent, false), 'intake', coalesce(p_intake, '{}')),
             app.current_policy(), app.app_now());
-    if v_credit > 0 then
-        insert into app.credit_entries (customer_id, amount_cents, reason, payment_id, created_at)
-        values (p_actor, -v_credit, 'spent', v_id, app.app_now());
-    end if;
-    if v_due = v_credit then
-        perform app.complete_payment(v_id);
-    end if;
-    return query select * from app.payments p where p.id = v_id;
+    return query select * from app.spend_credit(v_id);
 end
 $$;
 comment on function app.begin_checkout(bigint, text, text, text, bigint, bigint, boolean, text, text, text, boolean, jsonb) is

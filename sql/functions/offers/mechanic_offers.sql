@@ -33,17 +33,12 @@ begin
             from app.sessions s
             where s.mechanic_id = p_actor and s.status = 'requested'
         )
-        select s.id, i.kind, i.offer_kind, s.service_type, pl.name, s.duration_minutes, s.scheduled_for, i.answer_by,
-               m.timezone, split_part(btrim(u.name), ' ', 1),
-               case when v.id is not null then v.year || ' ' || v.make || ' ' || v.model end, s.advice_only,
-               s.concern_category, s.concern, s.is_urgent, i.reasons, w.name, i.offered_at
+        select s.id, i.kind, i.offer_kind, s.service_type, s.plan_name, s.duration_minutes, s.scheduled_for, i.answer_by,
+               m.timezone, s.customer_first_name, s.vehicle, s.advice_only,
+               s.concern_category, s.concern, s.is_urgent, i.reasons, s.workshop_name, i.offered_at
         from inbox i
-        join app.sessions s on s.id = i.id
-        join app.plans pl on pl.code = s.plan_code
-        join app.users u on u.id = s.customer_id
+        join app.session_rows() s on s.id = i.id
         join app.mechanics m on m.id = p_actor
-        left join app.vehicles v on v.id = s.vehicle_id
-        left join app.workshops w on w.id = s.workshop_id
         where i.answer_by > v_now  -- past it, nobody may take it (answer_deadline) and the job expires it
         order by i.kind = 'live_now' desc, i.answer_by, s.id;
 end

@@ -19,8 +19,10 @@ begin
        or v_now >= v_session.scheduled_for + make_interval(mins => v_session.duration_minutes) then
         raise exception using errcode = 'UR001', message = format('session %s cannot be joined now', p_session);
     end if;
-    if v_now < v_session.scheduled_for - interval '15 minutes' then
-        raise exception using errcode = 'UR009', message = format('session %s opens 15 min before its start', p_session);
+    if v_now < v_session.scheduled_for - make_interval(mins => app.join_lead_minutes()) then
+        raise exception using errcode = 'UR009',
+            message = format('session %s opens %s before its start', p_session, app.duration_words(app.join_lead_minutes())),
+            hint = format('The session opens %s before its start.', app.duration_words(app.join_lead_minutes()));
     end if;
     if not app.waiver_on_file(p_actor, v_now) then
         raise exception using errcode = 'UR010', message = format('session %s needs a signed waiver first', p_session);
@@ -35,7 +37,7 @@ end
 $$;
 comment on function app.join_session(bigint, bigint) is
     'The customer enters the session room: an immediate session while it is pending or live; a scheduled '
-    'online one from 15 min before its start with a waiver on file, which moves it from scheduled to pending '
+    'online one from 15 min before its start (join_lead_minutes) with a waiver on file, which moves it from scheduled to pending '
     '(SPEC §7). Returns the status. Raises UP001, UN001 (not theirs), UR001 (not joinable), UR009 (too '
     'early), UR010 (no waiver).';
 grant execute on function app.join_session(bigint, bigint) to autodoctor_app;

@@ -7,7 +7,7 @@ returns table (
     paid_cents integer, refunded_cents integer, refund_pending_cents integer, refund_failed_cents integer,
     credited_cents integer, calendar_sequence integer,
     waiver_on_file boolean, can_cancel boolean, can_reschedule boolean, can_sign_waiver boolean, can_join boolean,
-    summary text
+    summary text, reschedule_cutoff_words text, waiver_lead_words text, join_lead_words text
 )
 language plpgsql stable security definer
 set search_path = app, pg_temp
@@ -21,32 +21,29 @@ begin
     v_waiver := app.waiver_on_file(p_actor, v_now);
     return query
         with s as (
-            select s.*, coalesce(s.scheduled_for, s.created_at) as starts,
-                   coalesce(s.scheduled_for, s.started_at, s.created_at) + make_interval(mins => s.duration_minutes) as ends
-            from app.sessions s
-            where s.customer_id = p_actor and (p_session is null or s.id = p_session)
+            select r.*, coalesce(r.scheduled_for, r.created_at) as starts,
+                   coalesce(r.scheduled_for, r.started_at, r.created_at) + make_interval(mins => r.duration_minutes) as ends
+            from app.session_rows() r
+            where r.customer_id = p_actor and (p_session is null or r.id = p_session)
         )
-        select s.id, s.kind, s.service_type, s.status, s.plan_code, pl.name, s.duration_minutes, s.starts, s.ends,
+        select s.id, s.kind, s.service_type, s.status, s.plan_code, s.plan_name, s.duration_minutes, s.starts, s.ends,
                s.created_at, s.status in ('requested', 'scheduled', 'pending', 'live'),
-               s.mechanic_id, u.name, w.name, w.street || ', ' || w.city,
-               case when v.id is not null then v.year || ' ' || v.make || ' ' || v.model end, s.advice_only,
+               s.mechanic_id, s.mechanic_name, s.workshop_name, s.workshop_address, s.vehicle, s.advice_only,
                s.concern_category, s.concern,
                m.paid_cents, m.refunded_cents, m.refund_pending_cents, m.refund_failed_cents, m.credited_cents,
                s.calendar_sequence, v_waiver,
                s.status in ('requested', 'scheduled', 'pending'),
-               s.kind = 'scheduled' and s.status in ('requested', 'scheduled') and v_now <= s.starts - interval '2 hours',
+               s.kind = 'scheduled' and s.status in ('requested', 'scheduled')
+                   and v_now <= s.starts - make_interval(mins => app.reschedule_cutoff_minutes()),
                s.kind = 'scheduled' and s.service_type = 'online' and s.status in ('scheduled', 'pending') and not v_waiver
-                   and v_now >= s.starts - interval '1 hour' and v_now < s.ends,
+                   and v_now >= s.starts - make_interval(mins => app.waiver_lead_minutes()) and v_now < s.ends,
                s.service_type = 'online' and (
                    (s.kind = 'immediate' and s.status in ('pending', 'live'))
                    or (s.kind = 'scheduled' and s.status in ('scheduled', 'pending', 'live') and v_waiver
-                       and v_now >= s.starts - interval '15 minutes' and v_now < s.ends)),
-               s.summary
+                       and v_now >= s.starts - make_interval(mins => app.join_lead_minutes()) and v_now < s.ends)),
+               s.summary, app.duration_words(app.reschedule_cutoff_minutes()), app.duration_words(app.waiver_lead_minutes()),
+               app.duration_words(app.join_lead_minutes())
         from s
-        join app.plans pl on pl.code = s.plan_code
-        left join app.users u on u.id = s.mechanic_id
-        left join app.workshops w on w.id = s.workshop_id
-        left join app.vehicles v on v.id = s.vehicle_id
         cross join lateral app.session_money(s.id) m
         order by s.status in ('requested', 'scheduled', 'pending', 'live') desc,
                  case when s.status in ('requested', 'scheduled', 'pending', 'live') then s.starts end,
@@ -60,5 +57,6 @@ comment on function app.my_appointments(bigint, bigint) is
     'The acting customer''s sessions (or the one asked for), upcoming first then past (SPEC §3.3): status, '
     'mechanic, workshop, times, the mechanic''s summary, what was paid, refunded (sent, on its way, refused) and credited, and what may be done now: cancel, '
     'reschedule (until 2 h before), sign the waiver (from 1 h before), join (from 15 min before, with a '
-    'waiver on file). Raises UP001, and UN001 when the session asked for is not theirs.';
+    'waiver on file), with those lead times in words for the page (reschedule_cutoff_minutes, waiver_lead_minutes, '
+    'join_lead_minutes). Raises UP001, and UN001 when the session asked for is not theirs.';
 grant execute on function app.my_appointments(bigint, bigint) to autodoctor_app;

@@ -19,8 +19,11 @@ begin
     if v_session.kind <> 'scheduled' or v_session.status not in ('requested', 'scheduled') then
         raise exception using errcode = 'UR001', message = format('session %s is %s: it cannot move', p_session, v_session.status);
     end if;
-    if app.app_now() > v_session.scheduled_for - interval '2 hours' then
-        raise exception using errcode = 'UR011', message = format('session %s starts in less than 2 h', p_session);
+    if app.app_now() > v_session.scheduled_for - make_interval(mins => app.reschedule_cutoff_minutes()) then
+        raise exception using errcode = 'UR011',
+            message = format('session %s starts in less than %s', p_session, app.duration_words(app.reschedule_cutoff_minutes())),
+            hint = format('A session can be moved until %s before its start. Cancel it instead?',
+                          app.duration_words(app.reschedule_cutoff_minutes()));
     end if;
     if p_start = v_session.scheduled_for then
         raise exception using errcode = 'UV001', column = 'start', message = 'that is the time it already has';
@@ -33,7 +36,7 @@ end
 $$;
 comment on function app.reschedule_session(bigint, bigint, timestamptz) is
     'Moves the customer''s scheduled (or requested) session to another free time with the same mechanic, '
-    'until 2 h before its start (SPEC §3.3): a new confirmed claim replaces the old, the invite''s sequence '
+    'until 2 h before its start (reschedule_cutoff_minutes; SPEC §3.3): a new confirmed claim replaces the old, the invite''s sequence '
     'goes up, both sides are told. Raises UP001, UV001 (no or same time), UN001 (not theirs), UR001 (not '
     'movable), UR011 (too late), and the slot errors of claim_slot (UC001 taken, UC002, UR002).';
 grant execute on function app.reschedule_session(bigint, bigint, timestamptz) to autodoctor_app;

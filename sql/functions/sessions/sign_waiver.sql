@@ -38,8 +38,10 @@ begin
                or v_now >= v_session.scheduled_for + make_interval(mins => v_session.duration_minutes) then
                 raise exception using errcode = 'UR001', message = format('session %s takes no online waiver now', p_session);
             end if;
-            if v_now < v_session.scheduled_for - interval '1 hour' then
-                raise exception using errcode = 'UR008', message = format('the waiver of session %s opens 1 h before its start', p_session);
+            if v_now < v_session.scheduled_for - make_interval(mins => app.waiver_lead_minutes()) then
+                raise exception using errcode = 'UR008',
+                    message = format('the waiver of session %s opens %s before its start', p_session, app.duration_words(app.waiver_lead_minutes())),
+                    hint = format('The waiver can be signed from %s before the start.', app.duration_words(app.waiver_lead_minutes()));
             end if;
         end if;
         -- a signature of the current remote advice version in the last 30 days is reused, not repeated
@@ -58,8 +60,10 @@ begin
            or v_now >= v_session.scheduled_for + make_interval(mins => v_session.duration_minutes) then
             raise exception using errcode = 'UR001', message = format('session %s takes no check-in waiver now', p_session);
         end if;
-        if v_now < v_session.scheduled_for - interval '1 hour' then
-            raise exception using errcode = 'UR008', message = format('the waiver of session %s opens 1 h before its start', p_session);
+        if v_now < v_session.scheduled_for - make_interval(mins => app.waiver_lead_minutes()) then
+            raise exception using errcode = 'UR008',
+                message = format('the waiver of session %s opens %s before its start', p_session, app.duration_words(app.waiver_lead_minutes())),
+                hint = format('The waiver can be signed from %s before the start.', app.duration_words(app.waiver_lead_minutes()));
         end if;
         v_customer := v_session.customer_id;
         -- checked in: the session can start (SPEC §7 scheduled → pending)
@@ -80,7 +84,7 @@ $$;
 comment on function app.sign_waiver(bigint, bigint, text, bytea, text, inet, text) is
     'Records a signature of the current waiver of the session''s service type (SPEC §12, §20): drawn (PNG) or '
     'typed, with IP and user agent. Online (the remote advice waiver): the customer, before paying for an '
-    'immediate session or, for a scheduled online session, from 1 h before its start; a signature of the '
+    'immediate session or, for a scheduled online session, from 1 h before its start (waiver_lead_minutes); a signature of the '
     'current remote version from the last 30 days is reused (its id returned). In person (the in-person visit '
     'waiver): the workshop''s staff at check-in, which moves the session to pending; every visit signs its own. '
     'Returns the signature id. Raises UV001/UV013 '

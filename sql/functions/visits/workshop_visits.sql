@@ -9,7 +9,8 @@ returns table (
     refund_pending_cents integer,
     cancel_reason text, counter_offer_id bigint, counter_offer_start timestamptz, counter_offer_note text,
     can_confirm boolean, can_decline boolean, can_counter_offer boolean, can_assign boolean, can_check_in boolean,
-    check_in_from timestamptz, can_complete boolean, can_charge_balance boolean, can_cancel boolean
+    check_in_from timestamptz, can_complete boolean, can_charge_balance boolean, can_cancel boolean,
+    check_in_lead_words text
 )
 language plpgsql stable security definer
 set search_path = app, pg_temp
@@ -25,9 +26,9 @@ begin
     end if;
     return query
         with s as (
-            select s.*, w.name as workshop_name, w.timezone as zone,
+            select s.*, s.workshop_timezone as zone,
                    s.scheduled_for + make_interval(mins => s.duration_minutes) as ends,
-                   (s.scheduled_for at time zone w.timezone)::date - (v_now at time zone w.timezone)::date as days_ahead,
+                   (s.scheduled_for at time zone s.workshop_timezone)::date - (v_now at time zone s.workshop_timezone)::date as days_ahead,
                    (select sum(p.amount_cents + p.credit_cents) from app.payments p
                     where p.session_id = s.id and p.kind = 'deposit' and p.status = 'succeeded')::integer as deposit,
                    (select p from app.payments p where p.session_id = s.id and p.kind = 'balance'
@@ -35,9 +36,8 @@ begin
                    (select min(g.signed_at) from app.waiver_signatures g
                     where g.session_id = s.id and g.mode = 'in_person') as checked_in_at,
                    (select o from app.visit_counter_offers o where o.session_id = s.id and o.status = 'pending') as offer
-            from app.sessions s
-            join app.workshops w on w.id = s.workshop_id
-            join app.workshop_admins a on a.workshop_id = w.id and a.user_id = p_actor
+            from app.session_rows() s
+            join app.workshop_admins a on a.workshop_id = s.workshop_id and a.user_id = p_actor
             where s.service_type = 'in_person' and (p_workshop is null or s.workshop_id = p_workshop)
               and (s.id = p_session or (p_session is null and (
                    s.status in ('requested', 'scheduled', 'pending', 'live')
@@ -62,13 +62,11 @@ begin
                     else 'done' end,
                case when v.days_ahead < 0 then 'earlier' when v.days_ahead = 0 then 'today'
                     when v.days_ahead = 1 then 'tomorrow' else 'later' end,
-               v.scheduled_for, v.ends, v.plan_code, pl.name, v.duration_minutes, pl.price_cents,
-               cu.name, cu.phone,
-               case when vh.id is not null then vh.year || ' ' || vh.make || ' ' || vh.model end, v.advice_only,
-               v.concern_category, v.concern,
-               nullif(btrim(v.intake->>'preparation_notes'), ''), nullif(btrim(v.intake->>'special_requests'), ''),
-               v.mechanic_id, mu.name, v.checked_in_at is not null, v.checked_in_at,
-               coalesce(v.deposit, 0), pl.price_cents - coalesce(v.deposit, 0), v.balance_state,
+               v.scheduled_for, v.ends, v.plan_code, v.plan_name, v.duration_minutes, v.price_cents,
+               v.customer_name, v.customer_phone, v.vehicle, v.advice_only, v.concern_category, v.concern,
+               v.preparation_notes, v.special_requests,
+               v.mechanic_id, v.mechanic_name, v.checked_in_at is not null, v.checked_in_at,
+               coalesce(v.deposit, 0), v.price_cents - coalesce(v.deposit, 0), v.balance_state,
                case when v.balance_state = 'failed' then coalesce((v.balance).failure_message, 'The card was declined.') end,
                m.refunded_cents, m.refund_pending_cents,
                v.cancel_reason, (v.offer).id, (v.offer).proposed_start, (v.offer).note,
@@ -76,16 +74,14 @@ begin
                v.status = 'requested',
                v.status in ('requested', 'scheduled') and v_now < v.ends,
                v.status in ('requested', 'scheduled', 'pending'),
-               v.status = 'scheduled' and v_now >= v.scheduled_for - interval '1 hour' and v_now < v.ends,
-               v.scheduled_for - interval '1 hour',
+               v.status = 'scheduled' and v_now >= v.scheduled_for - make_interval(mins => app.waiver_lead_minutes())
+                   and v_now < v.ends,
+               v.scheduled_for - make_interval(mins => app.waiver_lead_minutes()),
                v.status in ('pending', 'live') and v_now >= app.session_completes_from(v.service_type, v.scheduled_for),
                v.balance_state in ('due', 'failed'),
-               v.status in ('scheduled', 'pending')
+               v.status in ('scheduled', 'pending'),
+               app.duration_words(app.waiver_lead_minutes())
         from v
-        join app.plans pl on pl.code = v.plan_code
-        join app.users cu on cu.id = v.customer_id
-        left join app.users mu on mu.id = v.mechanic_id
-        left join app.vehicles vh on vh.id = v.vehicle_id
         cross join lateral app.session_money(v.id) m
         order by v.scheduled_for, v.id;
     if p_session is not null and not found then
@@ -101,6 +97,6 @@ comment on function app.workshop_visits(bigint, bigint, bigint) is
     'zone (earlier, today, tomorrow, later), the customer''s name and phone, vehicle, concern, plan and price, '
     'mechanic, check-in, deposit and balance (not_due, due, processing, failed with the card''s answer, paid), refunds sent and on their way, '
     'the open counter-offer, and what may be done now: confirm, decline, counter-offer, assign, check in (from '
-    '1 h before until the end), complete (checked in, from the start), charge the balance, cancel. Raises UP001 for other '
+    '1 h before until the end: waiver_lead_minutes, also in words), complete (checked in, from the start), charge the balance, cancel. Raises UP001 for other '
     'roles, UN001 for a workshop the admin does not run or a visit not at their workshop.';
 grant execute on function app.workshop_visits(bigint, bigint, bigint) to autodoctor_app;

@@ -19,7 +19,7 @@ declare
     v_partnership text := p_partnership_type;
     v_tags record;
     v_created text;
-    v_problems text[] := '{}';
+    v_problems text[] := '{}'::text[];
 begin
     if p_role is null or p_role not in ('mechanic', 'workshop_admin', 'admin') then
         raise exception using errcode = 'UV001', column = 'role',
@@ -71,12 +71,10 @@ begin
     perform app.refuse_fields(v_problems);
 
     begin
-        insert into app.users (email, password_hash, role, name, timezone, created_at)
         -- without a password, a hash nobody can match (log_in treats "!" as no password) until the person sets
         -- one through a link (issue_password_token)
-        values (btrim(p_email), coalesce(app.hash_password(p_password), '!' || replace(gen_random_uuid()::text, '-', '')), p_role,
-                btrim(p_name), p_timezone, app.app_now())
-        returning id into v_user_id;
+        v_user_id := app.create_user(p_email, coalesce(app.hash_password(p_password), '!' || replace(gen_random_uuid()::text, '-', '')),
+                                     p_role, p_name, p_timezone);
     exception when unique_violation then
         raise exception using errcode = 'UC080', column = 'email', message = format('an account with email %L exists', btrim(p_email));
     end;

@@ -14,8 +14,8 @@ declare
     v_now timestamptz := app.app_now();
     w record;
     v_booked tstzmultirange;
-    v_busy tstzmultirange := '{}';
-    v_shop tstzrange[] := '{}';
+    v_busy tstzmultirange := '{}'::tstzmultirange;
+    v_shop tstzrange[] := '{}'::tstzrange[];
     v_uses_workshop boolean;
 begin
     select min(s), max(s) + p_duration into v_lo, v_hi from unnest(p_starts) s;

@@ -10,9 +10,9 @@ as $$
 declare
     m record;
     v_own tstzmultirange;
-    v_hours tstzmultirange := '{}';
-    v_breaks tstzmultirange := '{}';
-    v_closed tstzmultirange := '{}';
+    v_hours tstzmultirange := '{}'::tstzmultirange;
+    v_breaks tstzmultirange := '{}'::tstzmultirange;
+    v_closed tstzmultirange := '{}'::tstzmultirange;
     v_off tstzmultirange;
 begin
     select mc.id, app.mechanic_type_of(mc.workshop_id, mc.account_type) as kind, mc.timezone as zone,

@@ -14,7 +14,7 @@ begin
     from pg_constraint c
     where c.conrelid = p_table and c.contype = 'c';
     if v_checks is null then
-        return '{}';
+        return '{}'::text[];
     end if;
     execute format('select array_remove(array[%s]::text[], null) from jsonb_populate_record(null::%s, $1)', v_checks, p_table)
     into v_failed using p_row;

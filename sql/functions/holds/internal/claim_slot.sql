@@ -25,10 +25,11 @@ begin
         raise exception using errcode = 'UN002', message = format('no mechanic %s', p_mechanic);
     end if;
     -- claims on one mechanic (and, in person, on one workshop's capacity) take turns: lock order is always
-    -- mechanic then workshop, so waiting never turns into a deadlock
-    perform pg_advisory_xact_lock(1, p_mechanic::integer);
+    -- mechanic (class 1) then workshop (class 2), after a customer's payment (3) when completing one claims, so
+    -- waiting never turns into a deadlock (take_turn lists the classes)
+    perform app.take_turn(1, p_mechanic);
     if p_service_type = 'in_person' and v_workshop is not null then
-        perform pg_advisory_xact_lock(2, v_workshop::integer);
+        perform app.take_turn(2, v_workshop);
     end if;
     v_now := app.app_now();
     -- a stale hold never blocks anyone, even before the cleanup job has run

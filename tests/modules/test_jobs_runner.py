@@ -12,6 +12,7 @@ import jobs
 from app import create_app
 from availability_world import local
 from conftest import ROOT
+from support import set_clock
 
 ALL_DAY = {d: [("00:00", "24:00")] for d in range(1, 8)}
 START = local("America/Toronto", "2026-11-25 10:00")
@@ -37,7 +38,7 @@ def test_two_runners_started_at_once_do_every_effect_once(app, second_app, world
     mechanic = world.mechanic(blocks=ALL_DAY)
     missed = [world.book(world.customer(), mechanic, START + timedelta(hours=n)) for n in range(4)]
     later = [world.book(world.customer(), mechanic, START + timedelta(hours=7 + n)) for n in range(2)]
-    world.conn.execute("select app.set_app_clock(%s)", [START + timedelta(hours=6)])  # 1 h before the later ones
+    set_clock(world, START + timedelta(hours=6))  # 1 h before the later ones
 
     runners = [jobs.JobRunner(app, minute=FAST), jobs.JobRunner(second_app, minute=FAST)]
     for runner in runners:
@@ -84,12 +85,12 @@ def test_when_the_leading_process_stops_another_takes_over(app, second_app, worl
 
 
 def test_a_one_off_run_skips_a_job_that_is_running_elsewhere(app, database):
-    key = (jobs.JOB_LOCK_CLASS, list(jobs.JOBS).index("handle_no_shows"))
+    key = (jobs.JOB_LOCK_CLASS, "handle_no_shows")
     with database.owner() as elsewhere:
-        elsewhere.execute("select pg_advisory_lock(%s, %s)", key)
+        elsewhere.execute("select pg_advisory_lock(%s, hashtext(%s))", key)
         assert jobs.run_job(app, "handle_no_shows") is None
         assert jobs.run_job(app, "expire_waitlist_entries") == 0  # other jobs are not held up
-        elsewhere.execute("select pg_advisory_unlock(%s, %s)", key)
+        elsewhere.execute("select pg_advisory_unlock(%s, hashtext(%s))", key)
         assert jobs.run_job(app, "handle_no_shows") == 0
 
 

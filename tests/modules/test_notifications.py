@@ -16,7 +16,9 @@ import jobs
 from app import create_app
 from availability_world import local
 from conftest import NOW, log_in, make_customer, submit
-from test_invites import read_with_ics, read_with_vobject
+from support import set_clock
+
+from .test_invites import read_with_ics, read_with_vobject
 
 ALL_DAY = {d: [("00:00", "24:00")] for d in range(1, 8)}
 START = local("America/Toronto", "2026-11-25 10:00")
@@ -53,10 +55,6 @@ def smtp(app):
 
 def deliver(app):
     return jobs.run_job(app, "deliver_outbox")
-
-
-def set_clock(world, moment):
-    world.conn.execute("select app.set_app_clock(%s)", [moment])
 
 
 def outbox(world, **where):

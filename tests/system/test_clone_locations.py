@@ -1,7 +1,7 @@
 """The README's two commands from the places people clone to, each a fresh `git clone` of this checkout.
 
 A clone holds this checkout's committed HEAD (`git clone --no-local`): changes not yet committed are not in it.
-In each clone `./dev test tests/test_run_command.py` passes (a part of the suite: all of it would start these
+In each clone `./dev test tests/system/test_run_command.py` passes (a part of the suite: all of it would start these
 clones again) and `./dev run` serves the home page, then stops on SIGTERM with its embedded PostgreSQL.
 
 Run as root, as CI runs, the places are:
@@ -35,7 +35,9 @@ import pytest
 
 import embedded_pg
 
-ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.slow  # fresh clones, each set up by ./dev
+
+ROOT = Path(__file__).resolve().parents[2]
 AS_ROOT = os.geteuid() == 0
 SETUP_TIMEOUT = 900  # a first ./dev creates the clone's .venv: pip, from a cold cache for a new user
 STOP_TIMEOUT = 60
@@ -248,7 +250,7 @@ def test_dev_test_passes(place, request):
         assert " " in str(clone.path)
     if place == "user_clone" and AS_ROOT:
         assert os.stat(clone.path).st_uid == clone.user[0] != 0
-    result = clone.dev("test", "tests/test_run_command.py", "-v", "-p", "no:cacheprovider",
+    result = clone.dev("test", "tests/system/test_run_command.py", "-v", "-p", "no:cacheprovider",
                        f"--basetemp={clone.folder / 'pytest'}", timeout=SETUP_TIMEOUT)
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-6000:]

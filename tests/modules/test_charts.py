@@ -12,7 +12,7 @@ from flask import Flask, render_template_string
 
 import charts
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "var" / "screenshots" / "charts"
 IMPORT = '{% from "_charts.html" import bar_chart, time_chart, heat_map, histogram %}'
 SCRIPT = "<script>alert(1)</script>"

@@ -25,7 +25,9 @@ import pytest
 import demo
 import embedded_pg
 
-ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.slow  # servers started as processes
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def free_port():

@@ -1,4 +1,6 @@
 """The DBA's and operator's commands: db status|upgrade, seed-demo, users create."""
+import pytest
+
 import demo
 
 
@@ -39,6 +41,7 @@ def test_users_create_refuses_bad_input_clearly(app, database):
     assert database.scalar("select count(*) from app.users") == 0
 
 
+@pytest.mark.slow  # loads the demo world
 def test_seed_demo_loads_once(app, database):
     assert run(app, "seed-demo").exit_code == 0
     users = database.scalar("select count(*) from app.users")

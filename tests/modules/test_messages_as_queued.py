@@ -7,7 +7,9 @@ from datetime import timedelta
 from availability_world import Shop, local
 from conftest import NOW
 from formats import format_local_time
-from test_notifications import ALL_DAY, PARSERS, deliver, invite_of, mailbox, read_eml, set_clock
+from support import set_clock
+
+from .test_notifications import ALL_DAY, PARSERS, deliver, invite_of, mailbox, read_eml
 
 START = local("America/Toronto", "2026-11-25 10:00")
 LATER = START + timedelta(days=1, hours=3)

@@ -15,6 +15,8 @@ import demo
 from availability_world import local
 from conftest import NOW, clone_database, drop_database
 
+pytestmark = pytest.mark.slow  # seeds the whole demo world
+
 # the whole seed, present world and history; about 13 s on an idle 2-core machine, 16 s beside the browser tests
 SEED_SECONDS = 20
 TORONTO = ZoneInfo("America/Toronto")
