@@ -20,6 +20,7 @@ CHAR = 0.6 * FONT
 PAD = 2
 BAR_HEIGHT = 14
 PLOT_HEIGHT = 150
+MOST_BARS = 25  # a bar chart draws at most this many bars (the highest); its data table lists every row
 MARKER_ROOM = 10  # buckets narrower than this get no markers on their lines: they would pile up (dashes still tell)
 INK, MUTED, GRID, HALO = "#1d2330", "#5b6474", "#d9dee7", "#fff"  # text 15.7:1 and 5.9:1 on white
 BAR = "#0b5cad"
@@ -91,7 +92,8 @@ def format_hour(hour):
 
 
 def bar_model(rows, kind="count", label="label", value="value", axis=None, category="Category", chart_id=None):
-    """Horizontal bars in the rows' order: each name above its bar, its value at the right, a value axis below."""
+    """Horizontal bars in the rows' order (past MOST_BARS rows, the MOST_BARS highest values, highest first): each
+    name above its bar, its value at the right, a value axis below; the data table has every row."""
     _check_kind(kind)
     items = [(str(_pick(row, label, 0)), _number(_pick(row, value, 1))) for row in rows]
     texts = [format_value(v, kind) for _, v in items]
@@ -101,6 +103,10 @@ def bar_model(rows, kind="count", label="label", value="value", axis=None, categ
         top, bottom = max(known), min(known)
         summary = f"Highest: {top[1]}, {top[2]}. Lowest: {bottom[1]}, {bottom[2]}."
     table = {"head": [category, axis or AXIS[kind]], "body": [(name, [text]) for (name, _), text in zip(items, texts)]}
+    if len(items) > MOST_BARS:  # a chart of 300 bars reads as none: the highest are drawn, the table has them all
+        drawn = sorted(zip(items, texts), key=lambda it: (it[0][1] is None, -(it[0][1] or 0)))[:MOST_BARS]
+        summary += f" The {MOST_BARS} highest of {len(items)} are drawn; the data table lists every one."
+        items, texts = [item for item, _ in drawn], [text for _, text in drawn]
     return _bars(items, texts, kind, axis or AXIS[kind], summary, table, chart_id)
 
 

@@ -11,6 +11,7 @@ and cli.py.
 """
 import logging
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
 import psycopg
@@ -25,6 +26,9 @@ from migrate import APP_ROLE, PAYMENTS_ROLE
 
 log = logging.getLogger(__name__)
 _pool_lock = threading.Lock()
+# call_all's workers: two, as many as the cores the database has; with WEB_THREADS (8) requests each holding a
+# connection, they fit the pool's 10
+_fan_out = ThreadPoolExecutor(max_workers=2, thread_name_prefix="db-call-all")
 
 
 class Refusal(Exception):
@@ -140,6 +144,14 @@ def brief_caller():
         with pool.connection() as conn:
             return _call_on(conn, function, args, binding)
     return call_briefly
+
+
+def call_all(**calls):
+    """Several calls that read and do not depend on each other (a page of measures), run at once on pooled
+    connections of their own: {name: (function, args)} -> {name: rows}. A refusal is raised as `call` raises it."""
+    call_briefly = brief_caller()
+    running = {name: _fan_out.submit(call_briefly, function, **args) for name, (function, args) in calls.items()}
+    return {name: future.result() for name, future in running.items()}
 
 
 def call_for_payments(function, **args):

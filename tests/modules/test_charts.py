@@ -157,6 +157,17 @@ def test_bar_chart(render):
     assert all(row[0].get("scope") == "row" for row in table.find("tbody"))
 
 
+def test_a_long_bar_chart_draws_the_highest_and_tables_every_row(render):
+    rows = [(f"Mechanic {i:03}", i % 40) for i in range(300)] + [("Not yet", None)]
+    html = render('{{ bar_chart(rows, "Bookings by mechanic") }}', rows=rows)
+    svg = svg_of(html)
+    drawn = [t.text.split(":")[0] for t in svg.iter("title")][1:]
+    assert len(drawn) == charts.MOST_BARS == 25
+    assert [int(name[-3:]) % 40 for name in drawn] == [39] * 7 + [38] * 7 + [37] * 7 + [36] * 4  # highest first
+    assert "The 25 highest of 301 are drawn; the data table lists every one." in svg.find("desc").text
+    assert len(body_cells(table_of(html))) == 301 and body_cells(table_of(html))[0] == ["Mechanic 000", "0"]
+
+
 def test_names_are_escaped_everywhere(render):
     html = render('{{ bar_chart(rows, title) }}{{ histogram(rows, title) }}{{ time_chart(weeks, title, [(1, name)]) }}',
                   rows=[(SCRIPT, 3)], title=f"Title {SCRIPT}", name=SCRIPT, weeks=[(SCRIPT, 3)])

@@ -17,7 +17,7 @@ as $$
     ) r
     where w.id = p_workshop_id
       and s.kind = 'scheduled' and s.status in ('requested', 'scheduled', 'pending')
-      and s.scheduled_for > app.app_now()
+      and s.scheduled_for > (select app.app_now())  -- once, not a PL/pgSQL call per session
       and (h.is_closed is not false
            or exists (select 1 from app.workshop_closures c where c.workshop_id = w.id and c.closed_on = l.day)
            or not r.open @> r.span
