@@ -48,6 +48,8 @@ def create_app(config=None):
         PAYMENTS_DATABASE_URL=os.environ.get("PAYMENTS_DATABASE_URL"),
         PAYMENTS_DB_PASSWORD=os.environ.get("PAYMENTS_DB_PASSWORD"),
         DB_POOL_SIZE=int(os.environ.get("DB_POOL_SIZE", "10")),
+        # seconds a request waits for a pooled connection before it answers 503 (db.Unavailable)
+        DB_POOL_TIMEOUT=float(os.environ.get("DB_POOL_TIMEOUT", "5")),
         VAR_DIR=os.environ.get("AUTODOCTOR_VAR", str(ROOT / "var")),
         SESSION_COOKIE_SECURE=_flag("COOKIE_SECURE", True),
         SESSION_COOKIE_HTTPONLY=True,
@@ -157,6 +159,14 @@ def _security_headers(response):
     return response
 
 
+# what a 503 says, by whether the call may have changed something (db.Unavailable.changed)
+UNAVAILABLE = {
+    False: "Nothing was changed. Please try again in a few seconds.",
+    None: "It stopped answering while saving this, so we cannot tell yet whether it was saved. Please check "
+          "(your appointments list every booking and payment) before trying again.",
+}
+
+
 def _register_error_pages(app):
     def page(status, title, message):
         if request.path.startswith("/api/"):
@@ -194,7 +204,14 @@ def _register_error_pages(app):
     def too_large(error):
         return page(413, "Too large", "That upload is larger than we accept.")
 
+    @app.errorhandler(db.Unavailable)
+    def unavailable(failure):
+        # a restart or a failover lasts seconds; the client may try again then (RFC 9110 §10.2.3)
+        body, status = page(503, "Our database is not answering", UNAVAILABLE[failure.changed])
+        return body, status, {"Retry-After": "5"}
+
     @app.errorhandler(500)
     def server_error(error):
+        # a fault may come after a change was saved: never claim that nothing was
         return page(500, "Something went wrong on our side",
-                    "Nothing was changed. Please try again in a moment.")
+                    "We could not finish this request. Please check whether it went through before trying again.")

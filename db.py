@@ -10,7 +10,9 @@ autodoctor_payments. Migrations, jobs and the CLI use DATABASE_URL (the owner) t
 and cli.py.
 """
 import logging
+import select
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
@@ -19,7 +21,7 @@ from flask import current_app, g
 from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from psycopg.rows import dict_row
-from psycopg_pool import ConnectionPool
+from psycopg_pool import ConnectionPool, PoolTimeout
 
 import errors
 from migrate import APP_ROLE, PAYMENTS_ROLE
@@ -29,6 +31,17 @@ _pool_lock = threading.Lock()
 # call_all's workers: two, as many as the cores the database has; with WEB_THREADS (8) requests each holding a
 # connection, they fit the pool's 10
 _fan_out = ThreadPoolExecutor(max_workers=2, thread_name_prefix="db-call-all")
+
+
+class Unavailable(Exception):
+    """The database did not answer (a restart, a failover, every pooled connection busy): a 503 with Retry-After.
+    `changed` is False when nothing can have been done (the call never reached the database, or the database
+    refused it whole), None when a write was sent and the connection broke before its answer came back: it may or
+    may not have been saved, and the page must not say it was not."""
+
+    def __init__(self, changed):
+        super().__init__("the database did not answer")
+        self.changed = changed
 
 
 class Refusal(Exception):
@@ -82,7 +95,9 @@ def _pool(name="db_pool"):
                 dsn, size_key, size = _POOLS[name]
                 pool = ConnectionPool(dsn(app.config), open=False, min_size=1,
                                       max_size=app.config.get(size_key, size), name=f"autodoctor-{name}",
-                                      kwargs={"autocommit": True, "row_factory": dict_row})
+                                      kwargs={"autocommit": True, "row_factory": dict_row},
+                                      # a request waits this long for a connection, then answers 503 (not 30 s)
+                                      timeout=app.config.get("DB_POOL_TIMEOUT", 5.0))
                 pool.open()
                 app.extensions[name] = pool
     return pool
@@ -96,10 +111,83 @@ def close_pool(app):
 
 
 def connection():
-    """This request's connection, taken from the pool on first use and given back at teardown."""
+    """This request's connection, taken from the pool on first use and given back at teardown. Unavailable when
+    the pool has none to give within DB_POOL_TIMEOUT (nothing was sent)."""
     if "db_conn" not in g:
-        g.db_conn = _pool().getconn()
+        g.db_conn = _borrow(_pool())
     return g.db_conn
+
+
+def _borrow(pool):
+    try:
+        return pool.getconn()
+    except (PoolTimeout, psycopg.OperationalError) as failure:
+        log.warning("no database connection: %s", failure)
+        raise Unavailable(changed=False) from failure
+
+
+# Calls that change nothing a second run would change again, retried once on a fresh connection when theirs broke:
+# the stable and immutable functions (read models, availability), and authenticate, whose only write is noting
+# when the log-in session was last seen. (Read from the catalogue once per process.)
+_RETRY_SAFE_VOLATILE = {"authenticate"}
+_READS = "select p.proname from pg_proc p where p.pronamespace = 'app'::regnamespace group by 1 having bool_and(p.provolatile <> 'v')"
+_checked_at, _READ_SETS = {}, {}  # by pool name
+
+
+def _check_soon(pool):
+    """After a connection broke, the pool's idle connections are checked (those of a restarted server are all
+    dead) so that the next requests get live ones: at most once a second per pool, however many requests fail."""
+    now = time.monotonic()
+    if now - _checked_at.get(pool.name, 0) >= 1:
+        _checked_at[pool.name] = now
+        pool.check()
+
+
+def _closed_by_server(conn):
+    """Whether the server has ended this idle connection (a restart, a failover, pg_terminate_backend): its last
+    word (an error, then end of file) waits unread on the socket, and a query sent on it would fail. No round trip:
+    an idle autocommit connection of the pool has nothing else to read."""
+    return conn.closed or bool(select.select([conn.pgconn.socket], [], [], 0)[0])
+
+
+def _live(pool, borrow, give_back):
+    """A borrowed connection the server has not ended: one it has is closed and given back (the pool discards
+    it), having been sent nothing, and another is borrowed."""
+    for _ in range(pool.max_size + 1):
+        conn = borrow()
+        if not _closed_by_server(conn):
+            return conn
+        _check_soon(pool)
+        conn.close()
+        give_back()
+    raise Unavailable(changed=False)
+
+
+def _call_resilient(pool, borrow, give_back, function, args, binding=None):
+    """_call_on on a borrowed connection. When the connection broke under a call that is safe to repeat, the
+    call runs once more on a fresh one (a restarted or failed-over database); otherwise Unavailable says whether
+    anything may have changed."""
+    conn = _live(pool, borrow, give_back)
+    reads, sent = _READ_SETS.get(pool.name), False
+    try:
+        if reads is None:  # once per process, on a live connection: afterwards its own may be the one that broke
+            reads = _READ_SETS[pool.name] = {r["proname"] for r in conn.execute(_READS)} | _RETRY_SAFE_VOLATILE
+        sent = True
+        return _call_on(conn, function, args, binding)
+    except psycopg.OperationalError as failure:
+        if not conn.broken:  # the database answered with an error: the statement was rolled back
+            log.warning("%s failed in the database: %s", function, failure)
+            raise Unavailable(changed=False) from failure
+        log.warning("%s: the database connection broke: %s", function, failure)
+        _check_soon(pool)
+        if sent and function not in reads:
+            raise Unavailable(changed=None) from failure
+    give_back()  # the pool discards a broken connection
+    try:
+        return _call_on(_live(pool, borrow, give_back), function, args, binding)
+    except psycopg.OperationalError as failure:
+        log.warning("%s failed again on a fresh connection: %s", function, failure)
+        raise Unavailable(changed=False if reads and function in reads else None) from failure
 
 
 @contextmanager
@@ -140,10 +228,22 @@ def brief_caller():
     connection and gives it straight back (see release)."""
     pool, binding = _pool(), g.get("binding")
 
-    def call_briefly(function, **args):
-        with pool.connection() as conn:
-            return _call_on(conn, function, args, binding)
-    return call_briefly
+    return lambda function, **args: _call_briefly(pool, function, args, binding)
+
+
+def _call_briefly(pool, function, args, binding=None):
+    """_call_resilient on connections borrowed for this call alone."""
+    held = []
+
+    def borrow():
+        held.append(_borrow(pool))
+        return held[-1]
+
+    try:
+        return _call_resilient(pool, borrow, lambda: pool.putconn(held.pop()), function, args, binding)
+    finally:
+        while held:
+            pool.putconn(held.pop())
 
 
 def call_all(**calls):
@@ -159,8 +259,7 @@ def call_for_payments(function, **args):
     connection (see using) when there is one."""
     if "db_using" in g:
         return _call_on(g.db_using, function, args)
-    with _pool("payments_pool").connection() as conn:
-        return _call_on(conn, function, args)
+    return _call_briefly(_pool("payments_pool"), function, args)
 
 
 def init_app(app):
@@ -180,8 +279,11 @@ def _function_call(function, args, bound):
 
 def call(function, **args):
     """The rows (dicts) of app.<function>(p_name => value, ...), one statement in a transaction of its own.
-    A refusal by the database is raised as Refusal; anything else is a bug and propagates."""
-    return _call_on(connection(), function, args, g.get("binding"))
+    A refusal by the database is raised as Refusal, a database that does not answer as Unavailable (see
+    _call_resilient); anything else is a bug and propagates."""
+    if "db_using" in g:  # a job's own connection: the job runner handles its failures
+        return _call_on(g.db_using, function, args, g.get("binding"))
+    return _call_resilient(_pool(), connection, _give_back, function, args, g.get("binding"))
 
 
 def _call_on(conn, function, args, binding=None, dry_run=False):

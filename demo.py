@@ -55,12 +55,14 @@ def is_empty(dsn):
         return not conn.execute("select exists (select 1 from app.users)").fetchone()[0]
 
 
-def seed(dsn):
+def seed(dsn, gateway=None):
+    """Loads the demo world; its charges and refunds go through `gateway` (the app's test gateway, so that the app
+    can refund them later; by default one of its own)."""
     password = DEMO_PASSWORD
     with psycopg.connect(dsn) as conn:
         frozen = conn.execute("select frozen_at from app.app_clock").fetchone()[0]
         try:
-            admin_id = _seed(conn, password)
+            admin_id = _seed(conn, password, gateway or payments.TestGateway())
         except BaseException:
             # what was committed before the failure stays; the clock the walk moved does not
             conn.rollback()
@@ -70,7 +72,7 @@ def seed(dsn):
     return admin_id
 
 
-def _seed(conn, password):
+def _seed(conn, password, gateway):
     today = conn.execute("select (app.app_now() at time zone 'America/Toronto')::date").fetchone()[0]
     admin_id = _staff(conn, "admin", "admin@autodoctor.example", password, "Morgan Ellis", "America/Toronto")
     workshops = {w["key"]: _workshop(conn, w, admin_id, password) for w in WORKSHOPS}
@@ -87,7 +89,6 @@ def _seed(conn, password):
                      [mechanics[email]])
     for email in SHORT_NOTICE:
         conn.execute("select app.update_mechanic_settings(%s, 15, 60, 30, true)", [mechanics[email]])
-    gateway = payments.TestGateway()
     _book(conn, gateway, customers, mechanics)
     for customer, mechanic, service, plan, nth_day, earliest in HOLDS:
         _hold(conn, customers[customer], mechanics[mechanic], service, plan, nth_day, earliest)

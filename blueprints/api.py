@@ -16,7 +16,8 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 OPENAPI = Path(__file__).resolve().parent.parent / "static" / "openapi.json"
 PUBLIC_ENDPOINTS = {"api.plans", "api.openapi"}
 ERROR_CODES = {400: "invalid", 401: "unauthenticated", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
-               409: "conflict", 413: "too_large", 422: "refused", 429: "too_many_requests", 500: "server_error"}
+               409: "conflict", 413: "too_large", 422: "refused", 429: "too_many_requests", 500: "server_error",
+               503: "unavailable"}
 
 
 class BadParameter(Exception):

@@ -1,5 +1,5 @@
 """Operations (issue 15): cancellations by policy tier, no-shows by mechanic, plan and customer, the waitlist,
-sessions being re-matched, and notifications that did not go out, with a retry."""
+sessions being re-matched, the outbox's backlog, and notifications that did not go out, with a retry."""
 from flask import flash, g, redirect, render_template, url_for
 
 import db
@@ -19,7 +19,7 @@ def operations():
         by_plan=[r for r in no_shows if r["level"] == "plan"],
         by_customer=db.call("admin_no_shows_by_customer", **span),
         waitlist=db.call("analytics_waitlist", **span), rematches=db.call("admin_rematches", actor=me),
-        outbox=db.call("admin_outbox_trouble", actor=me))
+        outbox=db.call("admin_outbox_trouble", actor=me), backlog=db.call_one("admin_outbox_backlog", actor=me))
 
 
 @bp.route("/operations/outbox/<int:outbox_id>/retry", methods=["POST"])

@@ -1,6 +1,7 @@
 """Outbox delivery (SPEC §14): emails in text and HTML with their invites, through a real SMTP server on
 127.0.0.1 or into the development mailbox; retries with back-off; nothing sent twice; invites read back by two
 independent iCalendar parsers; SMS recorded; the waitlist's link leads into a booking."""
+import logging
 import re
 import socket
 from datetime import timedelta
@@ -12,7 +13,9 @@ from urllib.parse import urlsplit
 import pytest
 from aiosmtpd.controller import Controller
 
+import db
 import jobs
+import notifications
 from app import create_app
 from availability_world import local
 from conftest import NOW, log_in, make_customer, submit
@@ -163,6 +166,31 @@ def test_two_deliverers_at_once_never_take_the_same_message(database, world):
     assert world.conn.execute("select * from app.claim_outbox(50)").fetchall() == []  # all under their lease
     first.close()
     second.close()
+
+
+def test_a_run_takes_batch_after_batch_while_messages_are_due_and_stops_at_its_budget(app, database, world, monkeypatch,
+                                                                                     caplog):
+    """Each message takes a second of the run's clock to send: a run with a 25-second budget takes batches of 10
+    until 25 seconds have gone (three batches), and the next run takes the rest; every message goes once."""
+    customer = world.customer()
+    world.conn.execute("select app.notify(%s, 'waitlist_joined') from generate_series(1, 50)", [customer])
+    sends, send = [], notifications.Transports.send
+
+    def a_second_each(transports, message):
+        sends.append(message["id"])
+        return send(transports, message)
+
+    monkeypatch.setattr(notifications.Transports, "send", a_second_each)
+    monkeypatch.setattr(notifications, "monotonic", lambda: float(len(sends)))
+    with caplog.at_level(logging.INFO, logger="notifications"), app.app_context(), database.owner() as conn, db.using(conn):
+        assert notifications.deliver_outbox(limit=10, budget=25, senders=2) == 30
+    assert "30 of 30 claimed sent in 30.0 s; 20 pending, 20 due, the oldest due for 0:00:00" in caplog.text
+    assert [(r["status"], r["n"]) for r in world.conn.execute(
+        "select status, count(*) as n from app.outbox group by status order by status")] == [("pending", 20), ("sent", 30)]
+
+    assert deliver(app) == 20 and deliver(app) == 0
+    assert len(sends) == len(set(sends)) == 50 and len(mailbox(app)) == 50
+    assert {(r["status"], r["attempts"]) for r in outbox(world)} == {("sent", 1)}
 
 
 def test_invites_keep_their_uid_and_raise_their_sequence_through_a_reschedule_and_a_cancellation(app, world):

@@ -1,6 +1,6 @@
 """The platform admin's money oversight and operations in SQL (issue 15; SPEC §9, §20): the four ledgers with
 their filters, payouts due per payee, money that needs attention, cancellations by policy tier, notifications
-that did not go out (and sending one again), and sessions being re-matched. Admins only."""
+that did not go out (and sending one again), the outbox's backlog, and sessions being re-matched. Admins only."""
 from datetime import date, timedelta
 
 import pytest
@@ -103,6 +103,23 @@ def test_a_failed_notification_is_listed_and_sent_again(world, books):
     assert sqlstate(world.conn.execute, "select app.retry_outbox_delivery(%s, %s)", [admin, trouble[0]["id"]]) == "UN001"
 
 
+def test_the_outbox_backlog_counts_what_is_due_and_how_long_the_oldest_has_waited(world, books):
+    admin = books["admin"]
+    pending = world.value("select count(*) from app.outbox where status = 'pending'")
+    queued = world.value("select min(next_attempt_at) from app.outbox where status = 'pending'")
+    assert rows(world, "select * from app.admin_outbox_backlog(%s)", [admin]) == [{
+        "pending": pending, "due": pending, "oldest_due_at": queued,
+        "oldest_due_age": timedelta(hours=3, minutes=20) + NOW - queued}]
+    # two claimed: under their lease they are pending but not due; one of them failed and waits for its back-off
+    claimed = rows(world, "select id from app.claim_outbox(2)")
+    assert world.value("select app.record_delivery(%s, p_error => 'refused')", [claimed[0]["id"]]) == "pending"
+    [backlog] = rows(world, "select * from app.admin_outbox_backlog(%s)", [admin])
+    assert (backlog["pending"], backlog["due"]) == (pending, pending - 2)
+    world.conn.execute("update app.outbox set status = 'sent' where status = 'pending' and next_attempt_at <= app.app_now()")
+    assert rows(world, "select * from app.admin_outbox_backlog(%s)", [admin]) == [
+        {"pending": 2, "due": 0, "oldest_due_at": None, "oldest_due_age": None}]
+
+
 def test_sessions_being_rematched(world, books):
     maria = books["maria"]
     session = world.book(world.customer(), maria, START + timedelta(days=1))
@@ -127,6 +144,7 @@ def test_bad_requests_are_refused(world, books, query, params, code):
     ("select * from app.admin_money_attention(%s)", []),
     ("select * from app.admin_cancellations(%s, %s, %s, %s)", [TODAY, TODAY, ZONE]),
     ("select * from app.admin_outbox_trouble(%s)", []),
+    ("select * from app.admin_outbox_backlog(%s)", []),
     ("select app.retry_outbox_delivery(%s, 1)", []),
     ("select * from app.admin_rematches(%s)", []),
 ])

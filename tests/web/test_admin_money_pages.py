@@ -129,6 +129,16 @@ def test_operations_and_sending_a_notification_again(client, database, books):
     assert again.status_code == 404
 
 
+def test_operations_show_the_outbox_backlog_and_how_long_the_oldest_has_waited(client, database, books):
+    due = database.scalar("select count(*) from app.outbox where status = 'pending'")
+    assert due > 0  # nothing delivered them: queued at NOW, the clock 3 h 20 min later
+    assert (f"<strong>{due} waiting to go out</strong>, the oldest for 3 h 20 min;\n      {due} pending in all"
+            in page(client, "/admin/operations"))
+    with database.owner() as conn:
+        conn.execute("update app.outbox set status = 'sent' where status = 'pending'")
+    assert "Nothing is waiting to go out;\n      0 pending in all" in page(client, "/admin/operations")
+
+
 def test_platform_analytics_draw_every_measure(client, books):
     html = page(client, f"/admin/analytics?{RANGE}")
     for heading in ("Utilization", "Revenue and payouts", "No-show rate", "Peak booking hours", "Booking lead time",
