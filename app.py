@@ -5,6 +5,8 @@ from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask, Request, g, render_template, request
+from flask.json.tag import JSONTag, TaggedJSONSerializer
+from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import BadRequest
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -14,7 +16,7 @@ import charts
 import cli
 import db
 import rooms
-from formats import format_local_time, format_money, status_label, with_article
+from formats import data_code, format_local_time, format_money, status_label, with_article
 from blueprints import account, admin, api, auth, booking, customer, dev, main, mechanic, room, scheduling, webhooks, workshop
 
 ROOT = Path(__file__).resolve().parent
@@ -39,6 +41,7 @@ def _local_secret_key(var_dir):
 def create_app(config=None):
     app = Flask(__name__)
     app.request_class = AppRequest
+    app.session_interface = AppSessions()
     app.config.from_mapping(
         SECRET_KEY=os.environ.get("SECRET_KEY"),
         DATABASE_URL=os.environ.get("DATABASE_URL"),
@@ -120,6 +123,7 @@ def create_app(config=None):
     app.jinja_env.filters["localtime"] = format_local_time
     app.jinja_env.filters["status_label"] = status_label
     app.jinja_env.filters["with_article"] = with_article
+    app.jinja_env.filters["data_code"] = data_code
     charts.init_app(app)
     return app
 
@@ -135,6 +139,30 @@ class AppRequest(Request):
             if silent:
                 return None
             raise BadRequest("The JSON body is nested too deeply.") from None
+
+
+class TagCoded(JSONTag):
+    """A refusal's message (db.Coded) in the session: a flashed refusal keeps its code across the redirect."""
+    __slots__ = ()
+    key = " coded"
+
+    def check(self, value):
+        return isinstance(value, db.Coded)
+
+    def to_json(self, value):
+        return [str(value), value.code]
+
+    def to_python(self, value):
+        return db.Coded(*value)
+
+
+class AppSessions(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, with a serializer that knows db.Coded: their own, since Flask's default one
+    is shared by every app of the process."""
+    serializer = TaggedJSONSerializer()
+
+
+AppSessions.serializer.register(TagCoded)
 
 
 class IdConverter(IntegerConverter):

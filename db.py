@@ -44,11 +44,25 @@ class Unavailable(Exception):
         self.changed = changed
 
 
+class Coded(str):
+    """A refusal's message that keeps what refused it: `code`, the SQLSTATE (UR007) or the constraint's name
+    (vehicles_vin_valid). Pages mark the element showing it with data-code (the `data_code` filter), so that tests
+    and scripts need not read the wording; it stays a plain sentence everywhere else."""
+
+    def __new__(cls, message, code):
+        coded = super().__new__(cls, message)
+        coded.code = code
+        return coded
+
+
 class Refusal(Exception):
     """The database said no: the message for the user, the field it concerns, and the HTTP status. `problems`
-    are (field, message) pairs, one per refused field: several when the database refused a whole form at once."""
+    are (field, message) pairs, one per refused field: several when the database refused a whole form at once.
+    The message of a refusal with a code or a constraint is Coded with the constraint's name, or else the code."""
 
     def __init__(self, message, status=400, field=None, code=None, constraint=None, problems=None):
+        reason = constraint or code
+        message = Coded(message, reason) if reason else message
         super().__init__(message)
         self.message = message
         self.status = status
@@ -289,7 +303,7 @@ def call(function, **args):
 def _call_on(conn, function, args, binding=None, dry_run=False):
     for name, value in args.items():
         if isinstance(value, str) and "\x00" in value:  # PostgreSQL text cannot hold it: bad input, not a fault
-            raise Refusal(errors.GENERIC_BAD_INPUT, 400, field=name)
+            raise Refusal(errors.GENERIC_BAD_INPUT, 400, field=name, code="22021")  # as PostgreSQL would refuse it
     bound = binding is not None and "actor" in args
     query, params = _function_call(function, args, bound), args
     if bound:
@@ -333,12 +347,18 @@ def call_value(function, **args):
     return None if row is None else next(iter(row.values()))
 
 
+def _coded_problem(item):
+    """(field, message) of one problem of a UV000 refusal, the message Coded with the problem's code or constraint."""
+    field, message = errors.problem(item)
+    return field, Coded(message, item.partition(":")[0])
+
+
 def translate(failure):
     """A Refusal for an error that bad input or a business rule explains; None for a real fault."""
     state = failure.sqlstate or ""
     diag = failure.diag
     if state == "UV000":  # several fields refused at once (refuse_fields.sql)
-        problems = [errors.problem(item) for item in (diag.message_detail or "").split()]
+        problems = [_coded_problem(item) for item in (diag.message_detail or "").split()]
         return Refusal(errors.CODES[state], 400, field=problems[0][0] if problems else None, code=state,
                        problems=problems)
     if state[:2] in errors.STATUS_BY_CLASS:

@@ -1,7 +1,9 @@
-"""How money and instants are shown, in pages (the `money` and `localtime` filters), flash messages and emails."""
+"""How money and instants are shown, in pages (the `money` and `localtime` filters), flash messages and emails;
+and the mark of a refusal's code on the element that shows it (the `data_code` filter)."""
 from zoneinfo import ZoneInfo
 
 from flask import g
+from markupsafe import Markup
 
 
 def format_money(cents, currency="CAD"):
@@ -31,3 +33,11 @@ def with_article(word):
     """'a standard', 'an extended': the indefinite article the word's sound takes (the `with_article` filter)."""
     text = str(word)
     return f"{'an' if text[:1].lower() in 'aeiou' else 'a'} {text}"
+
+
+def data_code(messages):
+    """` data-code="..."` for an element showing a message or a list of messages (a field's errors): the codes of
+    those that are refusals (db.Coded), space-separated; nothing when none is. What users read is unchanged."""
+    messages = [messages] if isinstance(messages, str) else messages or []
+    codes = [message.code for message in messages if getattr(message, "code", None)]
+    return Markup(' data-code="{}"').format(" ".join(dict.fromkeys(codes))) if codes else ""

@@ -1,6 +1,6 @@
 """The JSON API (SPEC §19): the same log-in and roles as the pages, times in ISO 8601 (UTC out, with 'Z'),
-errors as {"error": {"code", "message"}}. State-changing calls need the CSRF token (GET /api/me gives it) in
-the X-CSRFToken header."""
+errors as {"error": {"code", "message"}} (with "reason" when the database refused: the code of db.Coded).
+State-changing calls need the CSRF token (GET /api/me gives it) in the X-CSRFToken header."""
 from datetime import date, datetime, timezone
 from pathlib import Path
 
@@ -31,6 +31,8 @@ def error_body(status, message, field=None):
     error = {"code": ERROR_CODES.get(status, "error"), "message": message}
     if field:
         error["field"] = field
+    if getattr(message, "code", None):
+        error["reason"] = message.code
     return {"error": error}
 
 

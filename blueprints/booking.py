@@ -1,12 +1,12 @@
 """Book Now (SPEC §3.1): the immediate wizard at /customer/book.
 
 Four steps (vehicle, plan, mechanic, concern), then the waiver and payment. What the customer enters lives in
-their server-side draft (my_draft / save_draft, flow 'book'), never in the cookie. A page whose earlier steps
+their server-side draft (blueprints/drafts.py, flow 'book'), never in the cookie. A page whose earlier steps
 are missing sends the customer to the first of them; Back from step 1 forgets the draft.
 """
 import functools
 
-from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from psycopg.types.json import Jsonb
 
 import db
@@ -14,6 +14,7 @@ import errors
 from blueprints.auth import place_database_errors, place_errors, requires_role
 from blueprints.checkout import PaymentForm, WaiverForm, pay, quote, sign_waiver
 from blueprints.customer import VehicleForm, save_vehicle
+from blueprints.drafts import Draft, files_limit
 from forms import concern_categories
 from forms.booking import TABS, ConcernForm, LocationForm, PlanForm, SearchForm, VehicleChoiceForm
 
@@ -25,28 +26,13 @@ STEPS = ("vehicle", "plan", "mechanic", "concern", "waiver", "payment")
 FIRST_MISSING = {"vehicle": "Choose a vehicle first, or Just Advice.", "plan": "Choose a plan first.",
                  "mechanic": "Find a mechanic who is online first.", "concern": "Describe the concern first.",
                  "waiver": "Sign the waiver first."}
-MAX_FILES = 5
 
 
-class Draft:
+class BookNow(Draft):
     """The logged-in customer's Book Now draft, and the rows it points at (read once per request)."""
 
     def __init__(self):
-        self.actor = g.user["id"]
-        self.data = db.call_value("my_draft", actor=self.actor, flow=FLOW) or {}
-
-    def answer(self, step, **answer):
-        """Answers a step through its function (draft_choose_<step>), which checks the answer and forgets what
-        depended on a changed one."""
-        self.data = db.call_value(f"draft_choose_{step}", actor=self.actor, flow=FLOW, **answer)
-
-    def save(self, **changes):
-        """Merges changes into the draft; a value of None forgets the key."""
-        self.data = db.call_value("save_draft", actor=self.actor, flow=FLOW, data=Jsonb(changes))
-
-    @functools.cached_property
-    def vehicles(self):
-        return db.call("my_vehicles", actor=self.actor)
+        super().__init__(FLOW)
 
     @functools.cached_property
     def plans(self):
@@ -56,17 +42,6 @@ class Draft:
     def waiver(self):
         return db.call_one("my_waiver", actor=self.actor)
 
-    def attachments(self):
-        return db.call("draft_attachments", actor=self.actor, flow=FLOW)
-
-    @property
-    def advice_only(self):
-        return self.data.get("advice_only") is True
-
-    @property
-    def vehicle(self):
-        return next((v for v in self.vehicles if v["id"] == self.data.get("vehicle_id")), None)
-
     @property
     def plan(self):
         return next((p for p in self.plans if p["code"] == self.data.get("plan")), None)
@@ -74,10 +49,6 @@ class Draft:
     @property
     def vehicle_id(self):
         return None if self.advice_only else self.vehicle["id"]
-
-    @property
-    def make(self):
-        return None if self.advice_only or self.vehicle is None else self.vehicle["make"]
 
     @property
     def tab(self):
@@ -111,7 +82,7 @@ def step(name):
     def decorate(view):
         @functools.wraps(view)
         def guarded(**kwargs):
-            draft = Draft()
+            draft = BookNow()
             missing = draft.first_missing()
             if STEPS.index(missing) < STEPS.index(name):
                 flash(FIRST_MISSING[missing], "info")
@@ -146,12 +117,12 @@ def _page(draft, current, status=200, **context):
 
 @bp.route("/")
 def start():
-    return redirect(url_for(f"booking.{Draft().first_missing()}"))
+    return redirect(url_for(f"booking.{BookNow().first_missing()}"))
 
 
 @bp.route("/leave", methods=["POST"])
 def leave():
-    db.call("clear_draft", actor=g.user["id"], flow=FLOW)
+    BookNow().clear()
     return redirect(url_for("customer.dashboard"))
 
 
@@ -164,7 +135,7 @@ def _vehicle_page(draft, choice=None, new=None, status=200):
 
 def _choose_vehicle(draft, vehicle_id):
     """A changed vehicle forgets the search: the brand tab and the ranking depend on the make."""
-    draft.answer("vehicle", vehicle=vehicle_id)
+    draft.answer("choose_vehicle", vehicle=vehicle_id)
     return redirect(url_for("booking.plan"))
 
 
@@ -207,7 +178,7 @@ def plan(draft):
         return _page(draft, "plan", form=form)
     if form.validate_on_submit():
         try:
-            draft.answer("plan", plan=form.plan.data)
+            draft.answer("choose_plan", plan=form.plan.data)
         except db.Refusal:
             pass
         else:
@@ -258,11 +229,11 @@ def mechanic_continue(draft):
     except db.Refusal as refusal:
         place_errors(form, refusal)
         return _mechanic_page(draft, form, status=refusal.status)
-    draft.save(**form.to_draft())
+    # someone online answers the step; nobody leaves it as it was
+    draft.answer("choose_location", **form.search_args(), located=True if results else None)
     if not results:
         flash("Nobody is online for this search any more. Join the waitlist, schedule instead, or search again.", "info")
         return redirect(url_for("booking.mechanic", **form.search_args(find=1)))
-    draft.save(located=True)
     return redirect(url_for("booking.concern"))
 
 
@@ -272,7 +243,7 @@ def join_waitlist(draft):
     form = LocationForm()
     if not form.check():
         return _mechanic_page(draft, form, status=400)
-    draft.save(**form.to_draft())
+    draft.answer("choose_location", **form.search_args())
     try:
         db.call("join_waitlist", actor=draft.actor, plan=draft.plan["code"], vehicle_id=draft.vehicle_id,
                 advice_only=draft.advice_only, concern=draft.data.get("concern"))
@@ -307,7 +278,7 @@ def schedule_instead(draft):
 # --- 4. concern ----------------------------------------------------------------------------------------------
 
 def _concern_page(draft, form, status=200):
-    return _page(draft, "concern", status, form=form, attachments=draft.attachments(), max_files=MAX_FILES)
+    return _page(draft, "concern", status, form=form, attachments=draft.attachments(), max_files=files_limit())
 
 
 def _attach(draft, form):
@@ -328,13 +299,13 @@ def concern(draft):
     if not form.is_submitted():
         return _concern_page(draft, form)
     # the database judges the concern (its length, by urgency) and whether the files fit, with the form's errors
-    concern = {"actor": draft.actor, "flow": FLOW, "concern_category": form.concern_category.data,
-               "concern": form.concern.data, "is_urgent": form.is_urgent.data, "files": len(form.files.data or [])}
+    fields = {"concern_category": form.concern_category.data, "concern": form.concern.data,
+              "is_urgent": form.is_urgent.data, "files": len(form.files.data or [])}
     if not form.validate():
-        place_database_errors(form, "draft_describe_concern", **concern)
+        place_database_errors(form, "draft_describe_concern", actor=draft.actor, flow=FLOW, **fields)
         return _concern_page(draft, form, 400)
     try:
-        draft.data = db.call_value("draft_describe_concern", **concern)
+        draft.answer("describe_concern", **fields)
     except db.Refusal as refusal:
         place_errors(form, refusal)
         return _concern_page(draft, form, refusal.status)
@@ -392,7 +363,7 @@ def payment(draft):
         place_errors(form, refusal)
         return _payment_page(draft, form, refusal.status)
     if message is None:
-        db.call("clear_draft", actor=draft.actor, flow=FLOW)
+        draft.clear()
         flash("Paid. Your request is on its way to the mechanics online: the first to accept joins you here.", "success")
         return redirect(url_for("customer.session_room", session_id=paid["session_id"]))
     form.form_errors.append(message)

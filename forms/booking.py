@@ -38,11 +38,6 @@ class LocationForm(FlaskForm):
         return {"tab": self.tab.data or "all", "city": self.city.data or None,
                 "postal_code": self.postal_code.data or None, **extra}
 
-    def to_draft(self):
-        """What the draft keeps of this search: the location, trimmed (kept even when empty), and the tab."""
-        return {"city": (self.city.data or "").strip(), "postal_code": (self.postal_code.data or "").strip(),
-                "tab": self.tab.data or "all"}
-
 
 class SearchForm(LocationForm):
     """The same fields in the query string of Find mechanics: a search changes nothing."""

@@ -71,13 +71,17 @@ class World:
             gateway=None):
         """Holds the time and pays for it with `card` as the app does; returns the payment row (a declined card's
         has no session; one that credit paid in full goes to no gateway)."""
+        payment = self.checkout(customer, mechanic, start, reminders, service, plan, card)
+        return self.charge(payment, gateway) if payment["status"] == "pending" else payment
+
+    def checkout(self, customer, mechanic, start, reminders=None, service="online", plan="standard", card="pm_card_visa"):
+        """Holds the time and begins its checkout as the app does; returns the payment row, not yet charged."""
         hold = self.value("select hold_id from app.reserve_slot(%s, %s, %s, %s, %s)", [customer, mechanic, start, plan, service])
         intake = {} if reminders is None else {"reminders": reminders}
-        payment = self.conn.execute(
+        return self.conn.execute(
             "select * from app.begin_checkout(p_actor => %s, p_kind => 'scheduled', p_plan => %s, "
             "p_payment_method => %s, p_hold_id => %s, p_advice_only => true, "
             "p_concern => 'A noise from the brakes.', p_intake => %s)", [customer, plan, card, hold, Jsonb(intake)]).fetchone()
-        return self.charge(payment, gateway) if payment["status"] == "pending" else payment
 
     def charge(self, payment, gateway=None):
         """Charges a payment through a test gateway (a new one unless given) and applies the answer."""

@@ -7,8 +7,7 @@ import errors
 from blueprints.checkout import quote
 from blueprints.customer import VehicleForm, save_vehicle
 from blueprints.scheduling import bp
-from blueprints.scheduling.draft import (choose, clear_draft, draft_make, load_draft, me, onward, render_step,
-                                         save_draft, step)
+from blueprints.scheduling.steps import load_draft, me, onward, render_step, step
 from forms import row_id
 from forms.scheduling import ChoiceForm
 
@@ -20,7 +19,7 @@ def start():
     draft = load_draft()
     if draft.get("carried"):
         flash("We kept what you entered in Book Now.", "success")
-        draft = save_draft(carried=None, another=True)
+        draft.answer("book_another")
     elif not draft.get("another"):
         upcoming = [a for a in db.call("my_appointments", actor=me()) if a["upcoming"]]
         if upcoming:
@@ -30,20 +29,21 @@ def start():
 
 @bp.post("/another")
 def book_another():
-    return onward(save_draft(another=True))  # CSRFProtect has checked the token
+    return onward(load_draft().answer("book_another"))  # CSRFProtect has checked the token
 
 
 @bp.post("/leave")
 def leave():
-    clear_draft()  # gives back the draft's hold too
+    load_draft().clear()  # gives back the draft's hold too
     return redirect(url_for("customer.dashboard"))
 
 
 @bp.post("/start-over")
 def start_over():
-    clear_draft()  # gives back the draft's hold too
+    draft = load_draft()
+    draft.clear()  # gives back the draft's hold too
     flash("Your choices were cleared.", "success")
-    return onward(save_draft(another=True))
+    return onward(draft.answer("book_another"))
 
 
 # --- 1: service type -------------------------------------------------------------------------------------
@@ -55,7 +55,7 @@ def service():
     if form.is_submitted():
         try:
             # a changed answer forgets the mechanic and gives back the hold (draft_choose_service)
-            return onward(choose("service", service_type=form.choice.data if form.validate() else None))
+            return onward(g.draft.answer("choose_service", service_type=form.choice.data if form.validate() else None))
         except db.Refusal:
             return render_step("service.html", "service", 400, deposit=_deposit(),
                                error="Choose online or in person.")
@@ -93,7 +93,7 @@ def vehicle():
 
 def _choose_vehicle(vehicle_id):
     """A changed vehicle forgets a brand specialist chosen for the old make, and gives back the hold."""
-    return onward(choose("vehicle", vehicle=vehicle_id))
+    return onward(g.draft.answer("choose_vehicle", vehicle=vehicle_id))
 
 
 @bp.post("/vehicle/new")
@@ -122,7 +122,7 @@ def plan():
         return _render_plan(plans)
     try:
         # a changed plan gives back the hold: it was for the old plan's length
-        return onward(choose("plan", plan=form.choice.data if form.validate() else None))
+        return onward(g.draft.answer("choose_plan", plan=form.choice.data if form.validate() else None))
     except db.Refusal:
         return _render_plan(plans, error=errors.CODES["UV003"], status=400)
 
@@ -131,7 +131,7 @@ def plan():
 
 def _specialist_make(draft):
     """The make a brand specialist can be asked for: the vehicle's, unless the customer wants advice only."""
-    return None if draft.get("advice_only") else draft_make(draft)
+    return draft.make
 
 
 def _render_mechanic(error=None, status=200):
@@ -156,7 +156,7 @@ def mechanic():
         return _render_mechanic(error="Choose a mechanic, or any available mechanic.", status=400)
     try:
         # a changed mechanic (or request type) gives back the hold
-        return onward(choose("mechanic", mechanic=None if choice == "any" else row_id(choice),
+        return onward(g.draft.answer("choose_mechanic", mechanic=None if choice == "any" else row_id(choice),
                              brand=form.brand.data == "1"))
     except (ValueError, db.Refusal):
         return _render_mechanic(error=errors.CODES["UN002"] + " Choose one from the list.", status=404)

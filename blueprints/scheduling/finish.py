@@ -9,9 +9,8 @@ from blueprints.auth import place_database_errors, place_errors
 from blueprints.checkout import pay, quote
 from blueprints.customer import appointment_event
 from blueprints.scheduling import bp
-from blueprints.scheduling.draft import (FLOW, NO_HOLD, clear_draft, draft_attachments,
-                                         draft_vehicle, hold_start, me, onward, reaches, render_step, request_type,
-                                         save_draft, step)
+from blueprints.drafts import files_limit
+from blueprints.scheduling.steps import FLOW, hold_start, me, onward, reaches, render_step, request_type, step
 from blueprints.scheduling.slots import local_day, nearest_free, render_time
 from forms import concern_categories
 from forms.scheduling import REMINDERS, IntakeForm, ReviewForm
@@ -20,7 +19,8 @@ from forms.scheduling import REMINDERS, IntakeForm, ReviewForm
 # --- 6: intake -------------------------------------------------------------------------------------------
 
 def _render_intake(form, status=200):
-    return render_step("intake.html", "intake", status, form=form, attachments=draft_attachments())
+    return render_step("intake.html", "intake", status, form=form, attachments=g.draft.attachments(),
+                       max_files=files_limit())
 
 
 @bp.route("/intake", methods=["GET", "POST"])
@@ -36,14 +36,14 @@ def intake():
     form = IntakeForm()
     uploads = [f for f in form.files.data or [] if f and f.filename]
     # the database judges the concern's length and whether the files fit, with the form's own errors
-    concern = {"actor": me(), "flow": FLOW, "concern_category": form.concern_category.data,
-               "concern": form.concern.data, "preparation_notes": form.preparation_notes.data,
-               "special_requests": form.special_requests.data, "files": len(uploads)}
+    fields = {"concern_category": form.concern_category.data, "concern": form.concern.data,
+              "preparation_notes": form.preparation_notes.data, "special_requests": form.special_requests.data,
+              "files": len(uploads)}
     if not form.validate_on_submit():
-        place_database_errors(form, "draft_describe_concern", **concern)
+        place_database_errors(form, "draft_describe_concern", actor=me(), flow=FLOW, **fields)
         return _render_intake(form, 400)
     try:
-        g.draft = db.call_value("draft_describe_concern", **concern)
+        draft.answer("describe_concern", **fields)
     except db.Refusal as refusal:
         place_errors(form, refusal)
         return _render_intake(form, refusal.status)
@@ -63,9 +63,9 @@ def _render_review(form, status=200):
     # the hold itself (live or lapsed, its start and countdown) is read by render_step, as on every step
     return render_step("review.html", "review", status, form=form,
                        mechanic=db.call_one("mechanic_profile", mechanic=draft["hold_mechanic_id"], viewer=me()),
-                       vehicle=draft_vehicle(draft), plan=next(p for p in db.call("list_plans") if p["code"] == draft["plan"]),
+                       vehicle=draft.vehicle, plan=next(p for p in db.call("list_plans") if p["code"] == draft["plan"]),
                        quote=quote(draft["plan"], draft["service_type"]),
-                       attachments=draft_attachments(), categories=concern_categories(FLOW))
+                       attachments=draft.attachments(), categories=concern_categories(FLOW))
 
 
 @bp.get("/review")
@@ -81,7 +81,7 @@ def review():
 
 def _pick_again(start, message):
     """Back to the calendar at the held time's day, the hold forgotten, saying why."""
-    save_draft(**NO_HOLD)
+    g.draft.answer("choose_time", hold=None)
     flash(message, "error")
     return redirect(url_for("scheduling.time", day=local_day(start)))
 
@@ -93,7 +93,7 @@ def pay_now():
     if not form.validate_on_submit():
         return _render_review(form, 400)
     reminders = [code for code in REMINDERS if form[f"remind_{code}"].data]
-    g.draft = draft = save_draft(reminders=reminders)
+    draft = g.draft.answer("choose_reminders", reminders=reminders)
     if not reaches(draft, "review"):
         # a second Pay for the same booking (two tabs, a double submit) after the first booked it and closed the draft
         raise db.Refusal("This booking was just paid for, or its time is no longer held. "
@@ -113,7 +113,7 @@ def pay_now():
             return _render_review(form, refusal.status)
         return _pick_again(start, f"{refusal.message} Nothing was charged.")
     if message is None:
-        clear_draft()
+        draft.clear()
         return redirect(url_for("scheduling.confirmation", session_id=payment["session_id"]))
     if payment["status"] == "failed":
         # declined: the hold stays until its own expiry, so the customer pays again from here with another card
@@ -121,7 +121,7 @@ def pay_now():
         return _render_review(form, 402)
     if payment["status"] == "succeeded":
         # paid, but the time was taken after the hold lapsed: the payment was given back in full
-        g.draft = draft = save_draft(**NO_HOLD)
+        draft.answer("choose_time", hold=None)
         return render_time(local_day(start), alternatives=nearest_free(draft, start), message=message, status=409)
     flash(message, "info")
     return redirect(url_for("customer.appointments"))

@@ -7,8 +7,7 @@ from flask import g, request
 
 import db
 from blueprints.scheduling import bp
-from blueprints.scheduling.draft import (hold_start, load_draft, match_request, me, onward,
-                                         render_step, save_draft, step)
+from blueprints.scheduling.steps import hold_start, load_draft, match_request, me, onward, render_step, step
 from forms.scheduling import ChoiceForm
 
 CALENDAR_DAYS = 30
@@ -148,5 +147,5 @@ def choose_time():
         g.draft = load_draft()
         nearest = nearest_free(g.draft, start) if refusal.status in (409, 422) else ()
         return render_time(local_day(start), alternatives=nearest, message=refusal.message, status=refusal.status)
-    return onward(save_draft(hold_id=hold["hold_id"], hold_start=hold["starts_at"].isoformat(),
-                             hold_mechanic_id=hold["mechanic_id"]))
+    # in place of the hold it replaces (given back by the reservation already)
+    return onward(g.draft.answer("choose_time", hold=hold["hold_id"]))

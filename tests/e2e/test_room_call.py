@@ -14,9 +14,8 @@ from types import SimpleNamespace
 
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout, expect
-from psycopg.types.json import Jsonb
 
-import payments
+from availability_world import World
 from conftest import PASSWORD, make_customer, make_staff
 from e2e.conftest import SCREENSHOTS, TIMEOUT_MS
 
@@ -43,10 +42,7 @@ def paid_live_request(database, customer):
             "select * from app.begin_checkout(p_actor => %s, p_kind => 'immediate', p_plan => 'standard', "
             "p_payment_method => 'pm_card_visa', p_advice_only => true, "
             "p_concern => 'The engine light blinks and the car shakes at idle.')", [customer]).fetchone()
-        intent = payments.TestGateway().charge(amount_cents=payment["amount_cents"], currency="CAD",
-                                               payment_method=payment["payment_method"],
-                                               idempotency_key=payment["idempotency_key"], metadata={}, description="t")
-        return conn.execute("select * from app.apply_payment_intent(%s, %s)", [Jsonb(intent), payment["id"]]).fetchone()["session_id"]
+        return World(conn).charge(payment)["session_id"]
 
 
 def log_in(page, email):

@@ -11,23 +11,11 @@ import pytest
 
 from availability_world import local
 from conftest import NOW, PASSWORD, make_customer, make_staff
+from support import constraint, refusal, sqlstate
 
 TO = "America/Toronto"
 ALL_DAY = {d: [("00:00", "24:00")] for d in range(1, 8)}
 TUESDAY_10 = local(TO, "2026-11-24 10:00")
-
-
-def sqlstate(conn, query, params=()):
-    with pytest.raises(psycopg.Error) as refused:
-        conn.execute(query, params)
-    return refused.value.sqlstate or refused.value.diag.constraint_name
-
-
-def refused_with(conn, query, params=()):
-    """The SQLSTATE of a refusal, or the constraint's name when the database's own code carries one."""
-    with pytest.raises(psycopg.Error) as refused:
-        conn.execute(query, params)
-    return refused.value.diag.constraint_name or refused.value.sqlstate
 
 
 @pytest.fixture
@@ -128,15 +116,17 @@ BAD_MECHANICS = [
 ]
 
 
-@pytest.mark.parametrize("change, refusal", BAD_MECHANICS)
-def test_bad_staff_input_is_refused_and_changes_nothing(database, admin, shop, change, refusal):
+@pytest.mark.parametrize("change, expected", BAD_MECHANICS)
+def test_bad_staff_input_is_refused_and_changes_nothing(database, admin, shop, change, expected):
     change = {key: shop if value == "shop" else value for key, value in change.items()}
     before = counts(database)
     with database.acting(admin) as conn:
         args = {"p_actor": admin, "p_role": "mechanic", "p_email": "new@example.com", "p_name": "Nia New",
                 "p_timezone": TO, **change}
         names = ", ".join(f"{key} => %({key})s" for key in args)
-        assert refused_with(conn, f"select app.invite_staff_account({names})", args) == refusal
+        error = refusal(conn.execute, f"select app.invite_staff_account({names})", args)
+        # the constraint's name when the database's own code carries one, else the SQLSTATE
+        assert (error.diag.constraint_name or error.sqlstate) == expected
     assert counts(database) == before
 
 
@@ -165,7 +155,7 @@ def test_a_workshop_is_created_with_its_address_zone_and_stripe_account(database
     assert database.scalar("select count(*) from app.workshop_availability where workshop_id = %s", [shop]) == 0
 
 
-@pytest.mark.parametrize("change, refusal", [
+@pytest.mark.parametrize("change, expected", [
     (dict(p_name=" "), "UV057"),
     (dict(p_street=None), "UV057"),
     (dict(p_city="x" * 121), "UV057"),
@@ -177,12 +167,12 @@ def test_a_workshop_is_created_with_its_address_zone_and_stripe_account(database
     (dict(p_stripe_account_id="acct-1 2"), "UV085"),
     (dict(p_stripe_account_id="sk_live_123"), "UV085"),
 ])
-def test_bad_workshop_input_is_refused_and_changes_nothing(database, admin, change, refusal):
+def test_bad_workshop_input_is_refused_and_changes_nothing(database, admin, change, expected):
     args = {"p_actor": admin, "p_name": "Shop", "p_street": "1 Main St", "p_city": "Toronto", "p_province": "ON",
             "p_postal_code": "M5V 2T6", "p_timezone": TO, **change}
     names = ", ".join(f"{key} => %({key})s" for key in args)
     with database.acting(admin) as conn:
-        assert sqlstate(conn, f"select app.create_workshop({names})", args) == refusal
+        assert sqlstate(conn.execute, f"select app.create_workshop({names})", args) == expected
     assert database.scalar("select count(*) from app.workshops") == 0
 
 
@@ -205,7 +195,7 @@ def test_only_a_platform_admin_may_manage_accounts(database, admin, shop):
     for actor in (customer, mechanic, desk, 999999):
         with (database.acting(actor) if actor != 999999 else database.owner()) as conn:
             for query, params in calls:
-                assert sqlstate(conn, query, [actor, *params]) == "UP001", (actor, query)
+                assert sqlstate(conn.execute, query, [actor, *params]) == "UP001", (actor, query)
     assert counts(database) == before
 
 
@@ -234,8 +224,8 @@ def test_a_link_sets_the_password_once_and_only_its_hash_is_kept(database, admin
                             [token, PASSWORD]).fetchone()["email"] == "new@example.com"
         assert conn.execute("select outcome from app.log_in('new@example.com', %s, null, null)",
                             [PASSWORD]).fetchone()["outcome"] == "ok"
-        assert sqlstate(conn, "select app.set_password_with_token(%s, %s)", [token, "another fine password"]) == "UR082"
-        assert sqlstate(conn, "select * from app.check_password_token(%s)", [token]) == "UR082"
+        assert sqlstate(conn.execute, "select app.set_password_with_token(%s, %s)", [token, "another fine password"]) == "UR082"
+        assert sqlstate(conn.execute, "select * from app.check_password_token(%s)", [token]) == "UR082"
     assert password_is(database, mechanic, PASSWORD)
     assert database.scalar("select used_at from app.password_tokens where user_id = %s", [mechanic]) == NOW
     # the email that carried it keeps no usable token
@@ -252,8 +242,8 @@ def test_a_link_works_for_48_hours_from_when_it_was_made(database, admin):
         assert conn.execute("select user_id from app.check_password_token(%s)", [token]).fetchone()["user_id"] == mechanic
     database.set_clock(NOW + timedelta(hours=48))
     with database.acting(admin) as conn:
-        assert sqlstate(conn, "select * from app.check_password_token(%s)", [token]) == "UR083"
-        assert sqlstate(conn, "select app.set_password_with_token(%s, %s)", [token, PASSWORD]) == "UR083"
+        assert sqlstate(conn.execute, "select * from app.check_password_token(%s)", [token]) == "UR083"
+        assert sqlstate(conn.execute, "select app.set_password_with_token(%s, %s)", [token, PASSWORD]) == "UR083"
     assert database.scalar("select password_hash from app.users where id = %s", [mechanic]) == hashed
     assert database.scalar("select used_at from app.password_tokens where user_id = %s", [mechanic]) is None
 
@@ -266,7 +256,7 @@ def test_a_new_link_voids_the_ones_before(database, admin):
         expires = conn.execute("select app.issue_password_token(%s, %s) as at", [admin, mechanic]).fetchone()["at"]
         second = latest_token(database, mechanic)
         assert second != first and expires == NOW + timedelta(hours=49)
-        assert sqlstate(conn, "select app.set_password_with_token(%s, %s)", [first, PASSWORD]) == "UR084"
+        assert sqlstate(conn.execute, "select app.set_password_with_token(%s, %s)", [first, PASSWORD]) == "UR084"
         conn.execute("select app.set_password_with_token(%s, %s)", [second, PASSWORD])
     with database.owner() as conn:
         rows = conn.execute("select status, payload ? 'token' as has_token from app.outbox "
@@ -276,15 +266,15 @@ def test_a_new_link_voids_the_ones_before(database, admin):
     with database.owner() as conn:  # at most one open link per person, whatever writes the rows
         conn.execute("insert into app.password_tokens (user_id, token_hash, created_at, expires_at) "
                      "values (%s, sha256('a'), now(), now() + interval '1 hour')", [mechanic])
-        assert refused_with(conn, "insert into app.password_tokens (user_id, token_hash, created_at, expires_at) "
-                                  "values (%s, sha256('b'), now(), now() + interval '1 hour')", [mechanic]) == "password_tokens_one_open"
+        assert constraint(conn.execute, "insert into app.password_tokens (user_id, token_hash, created_at, expires_at) "
+                                        "values (%s, sha256('b'), now(), now() + interval '1 hour')", [mechanic]) == "password_tokens_one_open"
 
 
 @pytest.mark.parametrize("token", ["", "nope", "x" * 43, None])
 def test_an_unknown_link_is_not_found(database, admin, token):
     with database.acting(admin) as conn:
-        assert sqlstate(conn, "select * from app.check_password_token(%s)", [token]) == "UN080"
-        assert sqlstate(conn, "select app.set_password_with_token(%s, %s)", [token, PASSWORD]) == "UN080"
+        assert sqlstate(conn.execute, "select * from app.check_password_token(%s)", [token]) == "UN080"
+        assert sqlstate(conn.execute, "select app.set_password_with_token(%s, %s)", [token, PASSWORD]) == "UN080"
 
 
 def test_two_uses_of_one_link_at_once_set_one_password(database, admin):
@@ -393,8 +383,8 @@ def test_a_deactivated_mechanic_is_nowhere_until_reactivated(world, database, ad
     world.conn.execute("update app.mechanics set currently_on_shift = true where id = %s", [mechanic])
     assert visible(world, customer, mechanic) == {name: False for name in everywhere}
     assert offered(world, customer, mechanic) == (False, False)
-    assert sqlstate(world.conn, "select * from app.reserve_slot(%s, %s, %s, 'standard', 'online')",
-                    [customer, mechanic, TUESDAY_10]) == "UN002"
+    assert sqlstate(world.conn.execute, "select * from app.reserve_slot(%s, %s, %s, 'standard', 'online')",
+                            [customer, mechanic, TUESDAY_10]) == "UN002"
     assert world.value("select count(*) from app.favorites where mechanic_id = %s", [mechanic]) == 1  # kept for later
 
     with database.acting(admin) as conn:
@@ -417,7 +407,7 @@ def test_deactivating_withdraws_the_offers_made_to_them(world, database, admin):
         "select mechanic_id, kind, status from app.session_offers where session_id = %s", [session])}
     assert statuses == {(mechanics[0], "targeted"): "withdrawn", (mechanics[1], "targeted"): "open",
                         (None, "broadcast"): "open"}
-    assert sqlstate(world.conn, "select app.accept_offer(%s, %s)", [mechanics[0], session]) == "UP001"  # a deactivated account acts as nobody
+    assert sqlstate(world.conn.execute, "select app.accept_offer(%s, %s)", [mechanics[0], session]) == "UP001"  # a deactivated account acts as nobody
     world.conn.execute("select app.accept_offer(%s, %s)", [mechanics[1], session])
 
 
@@ -429,9 +419,9 @@ def test_deactivation_closes_the_links_and_keeps_bookings_for_the_admin_to_see(w
         conn.execute("select app.issue_password_token(%s, %s)", [admin, mechanic])
         token = latest_token(database, mechanic)
         conn.execute("select app.deactivate_account(%s, %s)", [admin, mechanic])
-        assert sqlstate(conn, "select * from app.check_password_token(%s)", [token]) == "UR085"
-        assert sqlstate(conn, "select app.issue_password_token(%s, %s)", [admin, mechanic]) == "UR085"
-        assert sqlstate(conn, "select app.deactivate_account(%s, %s)", [admin, mechanic]) == "UC081"
+        assert sqlstate(conn.execute, "select * from app.check_password_token(%s)", [token]) == "UR085"
+        assert sqlstate(conn.execute, "select app.issue_password_token(%s, %s)", [admin, mechanic]) == "UR085"
+        assert sqlstate(conn.execute, "select app.deactivate_account(%s, %s)", [admin, mechanic]) == "UC081"
         [booking] = conn.execute("select * from app.account_bookings(%s, %s)", [admin, mechanic]).fetchall()
         assert (booking["session_id"], booking["status"], booking["party"], booking["starts_at"]) == (
             session, "scheduled", "mechanic", TUESDAY_10)
@@ -440,23 +430,23 @@ def test_deactivation_closes_the_links_and_keeps_bookings_for_the_admin_to_see(w
         assert (detail["status"], detail["deactivated_at"], detail["deactivated_by"], detail["link_expires_at"]) == (
             "deactivated", NOW, "Ada Admin", None)
         conn.execute("select app.reactivate_account(%s, %s)", [admin, mechanic])
-        assert sqlstate(conn, "select app.reactivate_account(%s, %s)", [admin, mechanic]) == "UC082"
+        assert sqlstate(conn.execute, "select app.reactivate_account(%s, %s)", [admin, mechanic]) == "UC082"
         # the link closed by the deactivation stays closed
-        assert sqlstate(conn, "select * from app.check_password_token(%s)", [token]) == "UR084"
+        assert sqlstate(conn.execute, "select * from app.check_password_token(%s)", [token]) == "UR084"
     assert world.value("select status from app.sessions where id = %s", [session]) == "scheduled"
 
 
 def test_nobody_deactivates_themselves_nor_the_last_active_admin(database, admin):
     other = make_staff(database, "admin", "other@example.com")
     with database.acting(admin) as conn:
-        assert sqlstate(conn, "select app.deactivate_account(%s, %s)", [admin, admin]) == "UR080"
-        assert sqlstate(conn, "select app.deactivate_account(%s, 999999)", [admin]) == "UN001"
-        assert sqlstate(conn, "select app.reactivate_account(%s, 999999)", [admin]) == "UN001"
+        assert sqlstate(conn.execute, "select app.deactivate_account(%s, %s)", [admin, admin]) == "UR080"
+        assert sqlstate(conn.execute, "select app.deactivate_account(%s, 999999)", [admin]) == "UN001"
+        assert sqlstate(conn.execute, "select app.reactivate_account(%s, 999999)", [admin]) == "UN001"
         conn.execute("select app.deactivate_account(%s, %s)", [admin, other])
     with database.acting(other) as conn:  # their log-ins ended with the deactivation: nobody is bound
-        assert sqlstate(conn, "select app.deactivate_account(%s, %s)", [other, admin]) == "UA001"
+        assert sqlstate(conn.execute, "select app.deactivate_account(%s, %s)", [other, admin]) == "UA001"
     with database.owner() as conn:  # and whoever names them, the platform keeps an admin
-        assert sqlstate(conn, "select app.deactivate_account(%s, %s)", [other, admin]) in ("UR081", "UP001")
+        assert sqlstate(conn.execute, "select app.deactivate_account(%s, %s)", [other, admin]) in ("UR081", "UP001")
     assert database.scalar("select count(*) from app.users where role = 'admin' and deactivated_at is null") == 1
 
 
@@ -513,4 +503,4 @@ def test_accounts_are_found_by_name_or_email_with_role_and_status(database, admi
         assert [r["name"] for r in conn.execute("select * from app.search_accounts(%s, p_limit => 2)", [admin])] == [
             "Ada Admin", "Casey Driver"]
         for bad in ("p_role => 'wizard'", "p_status => 'asleep'"):
-            assert sqlstate(conn, f"select * from app.search_accounts(%s, {bad})", [admin]) == "UV001"
+            assert sqlstate(conn.execute, f"select * from app.search_accounts(%s, {bad})", [admin]) == "UV001"

@@ -235,12 +235,7 @@ def test_revenue_by_day_counts_a_refund_when_it_is_sent_and_credit_when_it_is_gr
     late_customer = world.value("select customer_id from app.sessions where id = %s", [late])
     world.conn.execute("select * from app.cancel_session(%s, %s)", [late_customer, late])
     # that credit pays half of a new booking whose card is declined: it comes back, neither charged nor granted
-    hold = world.value("select hold_id from app.reserve_slot(%s, %s, %s, 'standard', 'online')",
-                       [late_customer, mo, day(28, "14:00")])
-    world.charge(world.conn.execute(
-        "select * from app.begin_checkout(p_actor => %s, p_kind => 'scheduled', p_plan => 'standard', "
-        "p_payment_method => 'pm_card_chargeDeclined', p_hold_id => %s, p_advice_only => true, "
-        "p_concern => 'A noise from the brakes.')", [late_customer, hold]).fetchone())
+    world.pay(late_customer, mo, day(28, "14:00"), card="pm_card_chargeDeclined")
     assert world.value("select amount_cents from app.credit_entries where reason = 'payment_failed'") == 1450
     admin = staff(world, "admin")
 

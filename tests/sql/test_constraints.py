@@ -3,13 +3,7 @@ import psycopg
 import pytest
 
 from conftest import PASSWORD_HASH, make_customer, make_staff, make_workshop
-
-
-def refused(conn, statement, params=None):
-    """The constraint name a statement is refused by (it must be refused)."""
-    with pytest.raises(psycopg.errors.IntegrityError) as failure:
-        conn.execute(statement, params)
-    return failure.value.diag.constraint_name
+from support import constraint
 
 
 @pytest.fixture
@@ -31,32 +25,32 @@ def test_overlapping_blocks_of_one_mechanic_are_refused(database, mechanic):
         add_block(conn, other, 1, "10:00", "11:00")  # another mechanic
         add_block(conn, mechanic, 1, "18:00", "24:00")  # up to midnight
         for start, end in (("11:59", "12:30"), ("08:00", "09:01"), ("10:00", "11:00"), ("08:00", "16:00")):
-            assert refused(conn, "insert into app.mechanic_availability (mechanic_id, weekday, start_time, end_time) "
-                                 "values (%s, 1, %s, %s)", [mechanic, start, end]) == "mechanic_availability_no_overlap"
+            assert constraint(conn.execute, "insert into app.mechanic_availability (mechanic_id, weekday, start_time, end_time) "
+                                            "values (%s, 1, %s, %s)", [mechanic, start, end]) == "mechanic_availability_no_overlap"
         assert conn.execute("select count(*) as n from app.mechanic_availability").fetchone()["n"] == 5
 
 
 @pytest.mark.parametrize("start, end", [("12:00", "09:00"), ("09:00", "09:00")])
 def test_a_block_ending_before_it_starts_is_refused(database, mechanic, start, end):
     with database.owner() as conn:
-        assert refused(conn, "insert into app.mechanic_availability (mechanic_id, weekday, start_time, end_time) "
-                             "values (%s, 3, %s, %s)", [mechanic, start, end]) == "mechanic_availability_order"
+        assert constraint(conn.execute, "insert into app.mechanic_availability (mechanic_id, weekday, start_time, end_time) "
+                                        "values (%s, 3, %s, %s)", [mechanic, start, end]) == "mechanic_availability_order"
 
 
 def test_weekday_is_iso(database, mechanic):
     with database.owner() as conn:
         for weekday in (0, 8):
-            assert refused(conn, "insert into app.mechanic_availability (mechanic_id, weekday, start_time, end_time) "
-                                 "values (%s, %s, '09:00', '10:00')", [mechanic, weekday]) == "mechanic_availability_weekday_range"
+            assert constraint(conn.execute, "insert into app.mechanic_availability (mechanic_id, weekday, start_time, end_time) "
+                                            "values (%s, %s, '09:00', '10:00')", [mechanic, weekday]) == "mechanic_availability_weekday_range"
 
 
 @pytest.mark.parametrize("zone", ["Mars/Olympus_Mons", "EST", "+05", "posix/America/Toronto", ""])
 def test_an_unknown_time_zone_is_refused_everywhere(database, zone):
     with database.owner() as conn:
-        assert refused(conn, "insert into app.users (email, password_hash, role, name, timezone) "
-                             "values ('z@example.com', %s, 'admin', 'Z', %s)", [PASSWORD_HASH, zone]) == "users_timezone_fkey"
-        assert refused(conn, "insert into app.workshops (name, street, city, province, postal_code, timezone) "
-                             "values ('W', 'S', 'C', 'ON', 'M5V 2T6', %s)", [zone]) == "workshops_timezone_fkey"
+        assert constraint(conn.execute, "insert into app.users (email, password_hash, role, name, timezone) "
+                                        "values ('z@example.com', %s, 'admin', 'Z', %s)", [PASSWORD_HASH, zone]) == "users_timezone_fkey"
+        assert constraint(conn.execute, "insert into app.workshops (name, street, city, province, postal_code, timezone) "
+                                        "values ('W', 'S', 'C', 'ON', 'M5V 2T6', %s)", [zone]) == "workshops_timezone_fkey"
     with pytest.raises(psycopg.errors.ForeignKeyViolation):
         make_staff(database, "mechanic", "m2@example.com", timezone=zone)
 
@@ -69,15 +63,15 @@ def test_known_zones_are_accepted(database):
 def test_email_is_unique_whatever_its_case(database):
     make_customer(database, email="Jo.Smith@Example.com")
     with database.owner() as conn:
-        assert refused(conn, "select app.sign_up_customer(p_email => 'jo.smith@EXAMPLE.COM', p_password => %s, "
-                             "p_name => 'Jo', p_timezone => 'UTC')", [PASSWORD_HASH]) == "users_email_key"
+        assert constraint(conn.execute, "select app.sign_up_customer(p_email => 'jo.smith@EXAMPLE.COM', p_password => %s, "
+                                        "p_name => 'Jo', p_timezone => 'UTC')", [PASSWORD_HASH]) == "users_email_key"
         assert conn.execute("select count(*) as n from app.users").fetchone()["n"] == 1
 
 
 def test_role_tables_insist_on_the_role(database):
     customer = make_customer(database)
     with database.owner() as conn:
-        assert refused(conn, "insert into app.mechanics (id, timezone) values (%s, 'UTC')", [customer]) == "mechanics_user_fkey"
+        assert constraint(conn.execute, "insert into app.mechanics (id, timezone) values (%s, 'UTC')", [customer]) == "mechanics_user_fkey"
         with pytest.raises(psycopg.errors.ForeignKeyViolation):
             conn.execute("update app.users set role = 'admin' where id = %s", [customer])
 
@@ -102,7 +96,7 @@ def test_mechanic_type_is_never_ambiguous(database, workshop, account, partnersh
         if allowed:
             conn.execute(insert, [user, workshop_id, account, partnership])
         else:
-            assert refused(conn, insert, [user, workshop_id, account, partnership]) == "mechanics_type_consistent"
+            assert constraint(conn.execute, insert, [user, workshop_id, account, partnership]) == "mechanics_type_consistent"
 
 
 def test_vin_check_digit(database):
@@ -123,20 +117,20 @@ def test_workshop_hours_and_break(database):
     with database.owner() as conn:
         conn.execute(insert, [workshop, 1, False, "08:00", "17:00", "12:00", "13:00"])
         conn.execute(insert, [workshop, 7, True, None, None, None, None])
-        assert refused(conn, insert, [workshop, 2, False, "17:00", "08:00", None, None]) == "workshop_availability_hours"
-        assert refused(conn, insert, [workshop, 2, False, None, None, None, None]) == "workshop_availability_hours"
-        assert refused(conn, insert, [workshop, 2, False, "08:00", "17:00", "12:00", None]) == "workshop_availability_break"
-        assert refused(conn, insert, [workshop, 2, False, "08:00", "17:00", "13:00", "12:00"]) == "workshop_availability_break"
-        assert refused(conn, insert, [workshop, 2, False, "08:00", "17:00", "07:00", "09:00"]) == "workshop_availability_break"
-        assert refused(conn, insert, [workshop, 2, False, "08:00", "17:00", "16:30", "17:30"]) == "workshop_availability_break"
-        assert refused(conn, insert, [workshop, 1, False, "09:00", "10:00", None, None]) == "workshop_availability_pkey"
+        assert constraint(conn.execute, insert, [workshop, 2, False, "17:00", "08:00", None, None]) == "workshop_availability_hours"
+        assert constraint(conn.execute, insert, [workshop, 2, False, None, None, None, None]) == "workshop_availability_hours"
+        assert constraint(conn.execute, insert, [workshop, 2, False, "08:00", "17:00", "12:00", None]) == "workshop_availability_break"
+        assert constraint(conn.execute, insert, [workshop, 2, False, "08:00", "17:00", "13:00", "12:00"]) == "workshop_availability_break"
+        assert constraint(conn.execute, insert, [workshop, 2, False, "08:00", "17:00", "07:00", "09:00"]) == "workshop_availability_break"
+        assert constraint(conn.execute, insert, [workshop, 2, False, "08:00", "17:00", "16:30", "17:30"]) == "workshop_availability_break"
+        assert constraint(conn.execute, insert, [workshop, 1, False, "09:00", "10:00", None, None]) == "workshop_availability_pkey"
 
 
 def test_time_off_ends_on_or_after_its_first_day(database, mechanic):
     insert = "insert into app.mechanic_time_off (mechanic_id, start_date, end_date) values (%s, %s, %s)"
     with database.owner() as conn:
         conn.execute(insert, [mechanic, "2026-12-24", "2026-12-24"])
-        assert refused(conn, insert, [mechanic, "2026-12-24", "2026-12-23"]) == "mechanic_time_off_order"
+        assert constraint(conn.execute, insert, [mechanic, "2026-12-24", "2026-12-23"]) == "mechanic_time_off_order"
 
 
 def test_every_mechanic_gets_default_settings(database, mechanic):

@@ -1,11 +1,14 @@
 """The wizards' drafts in typed columns (issue 18): one function per step checks its answer, forgets the later
 answers that depended on one it changed and gives back the hold taken with them; the concern categories come
-from one table; and a customer's draft is touched only by that customer."""
+from one table, the concern's length and the files' number from one rule each; and a customer's draft is touched
+only by that customer."""
+from datetime import timedelta
+
 import psycopg
 import pytest
 
 from availability_world import local
-from conftest import make_customer
+from conftest import NOW, make_customer
 
 ALL_DAY = {d: [("00:00", "24:00")] for d in range(1, 8)}
 START = local("America/Toronto", "2026-11-27 10:00")
@@ -30,10 +33,11 @@ def choose(world, step, customer, value, flow="schedule", **extra):
 
 
 def hold(world, customer, mechanic, start=START, plan="standard"):
-    """A hold taken as the time step takes it, kept in the draft."""
-    hold_id = world.value("select hold_id from app.reserve_slot(%s, %s, %s, %s)", [customer, mechanic, start, plan])
-    world.conn.execute("update app.booking_drafts set hold_id = %s where customer_id = %s and flow = 'schedule'",
-                       [hold_id, customer])
+    """A hold taken as the time step takes it (in place of the draft's), kept in the draft (draft_choose_time)."""
+    replaced = draft(world, customer).get("hold_id")
+    hold_id = world.value("select hold_id from app.reserve_slot(%s, %s, %s, %s, p_replace_hold => %s)",
+                          [customer, mechanic, start, plan, replaced])
+    choose(world, "time", customer, hold_id)
     return hold_id
 
 
@@ -83,7 +87,7 @@ def test_the_answers_are_typed_columns_read_back_under_the_wizards_keys(world, h
     row = world.conn.execute("select * from app.booking_drafts where customer_id = %s", [customer]).fetchone()
     assert (row["service_type"], row["vehicle_id"], row["plan_code"], row["mechanic_id"], row["hold_id"]) == (
         "online", vehicle, "standard", mechanic, hold_id)
-    assert row["data"] == {}
+    assert "data" not in row  # no bag of free keys: every answer has its column
     shown = draft(world, customer)
     assert shown["hold_mechanic_id"] == mechanic and shown["hold_start"].startswith("2026-11-27T15:00:00")
     assert shown["request_type"] == "brand_specialist"
@@ -157,15 +161,100 @@ def test_a_changed_vehicle_makes_book_now_search_again(world):
     customer = world.customer()
     vehicle = world.value("select app.add_vehicle(%s, 2021, 'Toyota', 'RAV4')", [customer])
     choose(world, "vehicle", customer, vehicle, flow="book")
-    world.conn.execute("select app.save_draft(%s, 'book', '{\"located\": true, \"tab\": \"brand\", \"city\": \"Toronto\"}')",
-                       [customer])
+    world.conn.execute("select app.draft_choose_location(%s, 'book', ' Toronto ', '', 'brand', true)", [customer])
     assert choose(world, "vehicle", customer, vehicle, flow="book")["located"] is True  # the same one: nothing to redo
     after = choose(world, "vehicle", customer, None, flow="book")
     assert after["advice_only"] is True and "vehicle_id" not in after
     assert "located" not in after and "tab" not in after and after["city"] == "Toronto"
 
 
-# --- the categories and the old shape ------------------------------------------------------------------------
+# --- the time, the reminders, Book Now's search and Schedule's entry -------------------------------------------
+
+def test_the_time_is_a_live_hold_of_the_customers_for_what_the_draft_chose(world, held):
+    customer, mechanic, _, hold_id = held
+    stranger, other = world.customer(), world.mechanic(blocks=ALL_DAY, min_notice_minutes=0)
+    theirs = world.value("select hold_id from app.reserve_slot(%s, %s, %s, 'standard')",
+                         [stranger, mechanic, START + timedelta(hours=4)])
+    with_other = world.value("select hold_id from app.reserve_slot(%s, %s, %s, 'standard')",
+                             [customer, other, START + timedelta(hours=2)])
+    longer = world.value("select hold_id from app.reserve_slot(%s, %s, %s, 'premium')",
+                         [customer, mechanic, START + timedelta(days=1)])
+    assert refused(world, "UN001", "select app.draft_choose_time(%s, 'schedule', %s)",
+                   [customer, theirs]).diag.column_name == "hold_id"
+    refused(world, "UV011", "select app.draft_choose_time(%s, 'schedule', %s)", [customer, with_other])
+    refused(world, "UV011", "select app.draft_choose_time(%s, 'schedule', %s)", [customer, longer])
+    world.conn.execute("select app.set_app_clock(%s)", [NOW + timedelta(minutes=16)])
+    world.conn.execute("select app.draft_choose_mechanic(%s, 'schedule', null)", [customer])  # any mechanic
+    refused(world, "UR003", "select app.draft_choose_time(%s, 'schedule', %s)", [customer, with_other])
+    assert draft(world, customer).get("hold_id") is None  # the mechanic's change gave back the first
+    assert (status(world, hold_id), status(world, theirs)) == ("cancelled", "reserved")
+
+
+def test_a_new_time_gives_back_the_hold_it_replaces_and_none_forgets_it(world, held):
+    customer, mechanic, _, first = held
+    later = world.value("select hold_id from app.reserve_slot(%s, %s, %s, 'standard')",
+                        [customer, mechanic, START + timedelta(hours=3)])
+    after = choose(world, "time", customer, later)
+    assert after["hold_id"] == later and after["hold_start"].startswith("2026-11-27T18:00:00")
+    assert (status(world, first), status(world, later)) == ("cancelled", "reserved")
+    world.value("select app.draft_describe_concern(%s, 'schedule', 'repair', 'A clunk over bumps.')", [customer])
+    forgotten = choose(world, "time", customer, None)
+    assert "hold_id" not in forgotten and "hold_start" not in forgotten and status(world, later) == "cancelled"
+    assert forgotten["concern"] == "A clunk over bumps." and forgotten["mechanic_id"] == mechanic
+
+
+def test_the_reminders_are_some_of_three_none_being_a_choice(world):
+    customer = world.customer()
+    assert choose(world, "reminders", customer, ["24h", "15min"])["reminders"] == ["24h", "15min"]
+    assert choose(world, "reminders", customer, [])["reminders"] == []
+    for bad in (["2h"], ["1h", None]):
+        assert refused(world, "23514", "select app.draft_choose_reminders(%s, 'schedule', %s)",
+                       [customer, bad]).diag.constraint_name == "booking_drafts_reminders_check"
+    assert draft(world, customer)["reminders"] == []
+    assert "reminders" not in choose(world, "reminders", customer, None)
+
+
+def test_book_now_keeps_the_search_it_was_made_from(world):
+    customer = world.customer()
+    assert refused(world, "UV059", "select app.draft_choose_location(%s, 'book', 'Toronto', 'ZZZZZZZZZZ', 'all')",
+                   [customer]).diag.column_name == "postal_code"
+    assert refused(world, "23514", "select app.draft_choose_location(%s, 'book', 'Toronto', '', 'nearby')",
+                   [customer]).diag.constraint_name == "booking_drafts_search_tab_check"
+    assert world.value("select count(*) from app.booking_drafts") == 0
+    searched = world.value("select app.draft_choose_location(%s, 'book', null, ' M5V 2T6 ', null)", [customer])
+    assert searched == {"city": "", "postal_code": "M5V 2T6", "tab": "all"}  # kept empty: not the profile's
+    assert world.value("select app.draft_choose_location(%s, 'book', 'Toronto', '', 'brand', true)",
+                       [customer])["located"] is True
+    # nobody online on the next Continue: what was found before stays found
+    again = world.value("select app.draft_choose_location(%s, 'book', 'Ottawa', '', 'favorites')", [customer])
+    assert (again["city"], again["tab"], again["located"]) == ("Ottawa", "favorites", True)
+
+
+def test_booking_another_passes_the_entry_once_and_says_what_was_carried_once(world):
+    customer = world.customer()
+    world.conn.execute("select app.draft_choose_plan(%s, 'book', 'extended')", [customer])
+    assert world.value("select app.schedule_instead(%s)", [customer])["carried"] is True
+    assert world.value("select app.draft_book_another(%s, 'schedule')", [customer]) == {
+        "plan": "extended", "another": True}
+
+
+def test_the_files_belong_to_their_draft_move_with_a_carry_and_go_with_a_cleared_draft(world):
+    customer = world.customer()
+    png = bytes.fromhex("89504e470d0a1a0a") + b"0" * 32
+    ids = [world.value("select attachment_id from app.add_attachment(%s, 'book', %s, %s)", [customer, f"p{n}.png", png])
+           for n in range(2)]
+    kept = world.value("select attachment_id from app.add_attachment(%s, 'schedule', 'old.png', %s)", [customer, png])
+    assert draft(world, customer, "book")["attachments"] == ids
+    carried = world.value("select app.schedule_instead(%s)", [customer])
+    assert carried["attachments"] == ids  # the Schedule draft it replaced leaves its own file in none
+    assert world.value("select draft_flow from app.attachments where id = %s", [kept]) is None
+    world.conn.execute("select app.remove_attachment(%s, 'schedule', %s)", [customer, ids[0]])
+    assert draft(world, customer)["attachments"] == [ids[1]]
+    world.conn.execute("select app.clear_draft(%s, 'schedule')", [customer])
+    assert world.value("select array_agg(id) from app.attachments where customer_id = %s", [customer]) == [kept]
+
+
+# --- the categories and the rules said once --------------------------------------------------------------------
 
 def test_each_wizard_offers_its_categories_from_one_table(world):
     book = [r["code"] for r in world.conn.execute("select * from app.concern_categories('book')")]
@@ -174,14 +263,33 @@ def test_each_wizard_offers_its_categories_from_one_table(world):
     assert schedule == ["diagnostic", "repair", "maintenance", "inspection", "consultation"]
 
 
-def test_answers_that_do_not_convert_are_dropped_and_the_rest_kept(world):
-    customer, stranger = world.customer(), world.customer()
-    theirs = world.value("select app.add_vehicle(%s, 2020, 'Kia', 'Soul')", [stranger])
-    saved = world.value("select app.save_draft(%s, 'schedule', %s)", [customer, psycopg.types.json.Jsonb(
-        {"vehicle_id": theirs, "plan": "gold", "concern_category": "nonsense", "service_type": "online",
-         "concern": "A rattle at idle.", "another": True})])
-    assert saved == {"service_type": "online", "concern": "A rattle at idle.", "another": True}
 
+@pytest.mark.parametrize("concern, urgent, immediate, described", [
+    ("123456789", None, False, False), ("1234567890", None, False, True), (" \t123456789\n ", True, False, False),
+    ("1234", True, True, False), ("12345", True, True, True), ("12345", False, True, False), (None, None, True, False)])
+def test_a_concern_is_described_by_one_rule_for_the_draft_and_the_booking(world, concern, urgent, immediate, described):
+    assert world.value("select app.concern_is_described(%s, %s, %s)", [concern, urgent, immediate]) is described
+    customer = world.customer()
+    flow = "book" if immediate else "schedule"
+    category = "engine" if immediate else "repair"
+    call = "select app.draft_describe_concern(%s, %s, %s, %s, %s)"
+    if described:
+        world.conn.execute(call, [customer, flow, category, concern, urgent])
+    else:
+        refused(world, "UV009", call, [customer, flow, category, concern, urgent])
+    booking = ("select app.check_booking_input(%s, %s, 'standard', 'online', null, true, 'general', %s, %s)")
+    kind = "immediate" if immediate else "scheduled"
+    if described:
+        world.conn.execute(booking, [customer, kind, concern, urgent])
+    else:
+        refused(world, "UV009", booking, [customer, kind, concern, urgent])
+
+
+def test_the_files_limit_is_said_once(world):
+    customer = world.customer()
+    assert world.value("select app.draft_files_limit()") == 5
+    assert world.value("select app.draft_files_fit(%s, 'book', 5)", [customer]) is True
+    assert world.value("select app.draft_files_fit(%s, 'book', 6)", [customer]) is False
 
 # --- a customer's draft is theirs ----------------------------------------------------------------------------
 
@@ -195,6 +303,10 @@ def test_another_customers_draft_cannot_be_touched(database):
                       "select app.draft_choose_plan(%s, 'schedule', 'premium')",
                       "select app.draft_choose_vehicle(%s, 'schedule', null)",
                       "select app.draft_choose_mechanic(%s, 'schedule', null)",
+                      "select app.draft_choose_time(%s, 'schedule', null)",
+                      "select app.draft_choose_reminders(%s, 'schedule', '{}')",
+                      "select app.draft_choose_location(%s, 'schedule', 'Toronto', '', 'all')",
+                      "select app.draft_book_another(%s, 'schedule')",
                       "select app.my_draft(%s, 'schedule')"):
             with pytest.raises(psycopg.Error) as failure:
                 conn.execute(query, [customer])

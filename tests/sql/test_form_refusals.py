@@ -7,6 +7,7 @@ import psycopg
 import pytest
 from psycopg.types.json import Jsonb
 
+import support
 from availability_world import local
 from conftest import NOW, PASSWORD, make_customer, make_staff, make_workshop
 from test_workshop_settings_sql import shop, week  # noqa: F401 (shop: a fixture)
@@ -17,9 +18,8 @@ ALL_DAY = {d: [("00:00", "24:00")] for d in range(1, 8)}
 
 def refusal(conn, query, params=None):
     """The SQLSTATE and the problems (DETAIL, split) of a refused statement."""
-    with pytest.raises(psycopg.Error) as refused:
-        conn.execute(query, params)
-    return refused.value.sqlstate, set((refused.value.diag.message_detail or "").split())
+    refused = support.refusal(conn.execute, query, params)
+    return refused.sqlstate, set((refused.diag.message_detail or "").split())
 
 
 def count(database, table):
@@ -166,12 +166,12 @@ def test_a_search_location_with_a_bad_postal_code_is_refused_where_it_is_used_an
     customer = make_customer(database)
     with database.acting(customer) as conn:
         for query in ("select * from app.find_mechanics_now(p_actor => %s, p_postal_code => 'ZZZZZZZZZZ')",
-                      "select app.save_draft(%s, 'book', '{\"postal_code\": \"ZZZZZZZZZZ\"}')"):
+                      "select app.draft_choose_location(%s, 'book', null, 'ZZZZZZZZZZ', 'all')"):
             with pytest.raises(psycopg.Error) as refused:
                 conn.execute(query, [customer])
             assert (refused.value.sqlstate, refused.value.diag.column_name) == ("UV059", "postal_code")
         conn.execute("select * from app.find_mechanics_now(p_actor => %s, p_postal_code => 'm5v2t6')", [customer])
-        conn.execute("select app.save_draft(%s, 'book', '{\"postal_code\": \"M5V 2T6\"}')", [customer])
+        conn.execute("select app.draft_choose_location(%s, 'book', null, 'M5V 2T6', 'all')", [customer])
 
 
 # --- refusals say why ----------------------------------------------------------------------------------------

@@ -173,14 +173,7 @@ def test_two_runners_at_once_do_every_effect_once(database, world):
 def test_an_in_person_visit_without_check_in_is_a_no_show_and_the_deposit_goes_to_the_workshop(world):
     shop = world.workshop(hours={d: ("00:00", "24:00") for d in range(1, 8)})
     mechanic = world.mechanic(blocks=ALL_DAY, workshop=shop, partnership="employee")
-    sessions = []
-    for start in (START, START + timedelta(hours=1)):
-        customer = world.customer()
-        hold = world.value("select hold_id from app.reserve_slot(%s, %s, %s, 'standard', 'in_person')", [customer, mechanic, start])
-        sessions.append(world.charge(world.conn.execute(
-            "select * from app.begin_checkout(p_actor => %s, p_kind => 'scheduled', p_plan => 'standard', "
-            "p_payment_method => 'pm_card_visa', p_hold_id => %s, p_advice_only => true, "
-            "p_concern => 'A rattle at idle.')", [customer, hold]).fetchone())["session_id"])
+    sessions = [world.book(world.customer(), mechanic, start, service="in_person") for start in (START, START + timedelta(hours=1))]
     desk = world.value("select app.create_staff_account(p_role => 'workshop_admin', p_email => 'desk@example.com', "
                        "p_password => %s, p_name => 'Desk', p_timezone => 'UTC', p_workshop_id => %s)", ["x" * 40, shop])
     set_clock(world, START + timedelta(hours=1) - timedelta(minutes=10))

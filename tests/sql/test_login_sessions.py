@@ -335,6 +335,7 @@ PUBLIC = {
     "available_days", "available_slots", "slot_availability", "nearest_free_starts", "availability_reason_message",
     "day_refusal_message",
     "list_mechanics", "mechanic_profile", "mechanic_type", "rank_mechanics", "match_mechanics_at", "concern_categories",
+    "concern_is_described", "draft_files_limit",
 }
 
 

@@ -3,20 +3,12 @@ upcoming sessions grouped in the mechanic's zone with what may be done now, step
 first, else a full refund) and earnings summed from the payout ledger."""
 from datetime import timedelta
 
-import psycopg
-import pytest
-
 from availability_world import local
 from conftest import NOW
+from support import sqlstate
 
 ALL_DAY = {d: [("00:00", "24:00")] for d in range(1, 8)}
 START = local("America/Toronto", "2026-11-25 10:00")  # Wednesday
-
-
-def sqlstate(call):
-    with pytest.raises(psycopg.Error) as failure:
-        call()
-    return failure.value.sqlstate
 
 
 def run(world, query, params=()):

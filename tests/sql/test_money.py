@@ -237,10 +237,8 @@ def test_after_a_decline_the_same_hold_pays_with_another_card(world, gateway):
 
 def test_payment_after_the_hold_expired_retakes_a_free_slot(world, gateway):
     customer, mechanic = world.customer(), world.mechanic(blocks=ALL_DAY, min_notice_minutes=0)
-    hold = world.value("select hold_id from app.reserve_slot(%s, %s, %s, 'standard')", [customer, mechanic, START])
-    payment = world.conn.execute("select * from app.begin_checkout(p_actor => %s, p_kind => 'scheduled', p_plan => "
-                                 "'standard', p_payment_method => 'pm_card_visa', p_hold_id => %s, p_advice_only => true, "
-                                 "p_concern => 'Strange noise at idle')", [customer, hold]).fetchone()
+    payment = world.checkout(customer, mechanic, START)
+    hold = payment["reservation_id"]
     set_clock(world, NOW + timedelta(minutes=20))
     payment = world.charge(payment, gateway)
     assert payment["status"] == "succeeded" and payment["session_id"] is not None
@@ -251,10 +249,7 @@ def test_payment_after_the_hold_expired_retakes_a_free_slot(world, gateway):
 def test_payment_after_the_hold_expired_and_the_slot_went_is_refunded_once(world, gateway):
     customer, rival = world.customer(), world.customer()
     mechanic = world.mechanic(blocks=ALL_DAY, min_notice_minutes=0)
-    hold = world.value("select hold_id from app.reserve_slot(%s, %s, %s, 'standard')", [customer, mechanic, START])
-    payment = world.conn.execute("select * from app.begin_checkout(p_actor => %s, p_kind => 'scheduled', p_plan => "
-                                 "'standard', p_payment_method => 'pm_card_visa', p_hold_id => %s, p_advice_only => true, "
-                                 "p_concern => 'Strange noise at idle')", [customer, hold]).fetchone()
+    payment = world.checkout(customer, mechanic, START)
     set_clock(world, NOW + timedelta(minutes=20))
     pay(world, gateway, rival, mechanic)
     intent = gateway.charge(amount_cents=2900, currency="CAD", payment_method="pm_card_visa",
@@ -339,11 +334,7 @@ def test_a_booking_keeps_the_policy_it_was_sold_under(world, gateway):
 
 def test_a_plan_taken_off_sale_while_paying_gives_the_money_back_once(world, gateway):
     customer, mechanic = world.customer(), world.mechanic(blocks=ALL_DAY, min_notice_minutes=0)
-    hold = world.value("select hold_id from app.reserve_slot(%s, %s, %s, 'premium')", [customer, mechanic, START])
-    payment = world.conn.execute(
-        "select * from app.begin_checkout(p_actor => %s, p_kind => 'scheduled', p_plan => 'premium', "
-        "p_payment_method => 'pm_card_visa', p_hold_id => %s, p_advice_only => true, "
-        "p_concern => 'The brakes squeal when cold.')", [customer, hold]).fetchone()
+    payment = world.checkout(customer, mechanic, START, plan="premium")
     world.conn.execute("update app.plans set active = false where code = 'premium'")
     paid = world.charge(payment, gateway)
     assert (paid["status"], paid["session_id"]) == ("succeeded", None)

@@ -168,7 +168,7 @@ def test_twelve_parallel_uploads_keep_five_files_and_the_job_deletes_strays(data
         for conn in connections:
             conn.close()
     assert outcomes.count(None) == 5 and outcomes.count("UV015") == 7
-    listed = database.scalar("select jsonb_array_length(data->'attachments') from app.booking_drafts where customer_id = %s",
+    listed = database.scalar("select count(*) from app.attachments where customer_id = %s and draft_flow = 'book'",
                              [customer])
     assert listed == 5 == database.scalar("select count(*) from app.attachments where customer_id = %s", [customer])
 

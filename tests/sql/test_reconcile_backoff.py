@@ -3,19 +3,9 @@ growing back-off, never ahead of the payments that are due, and after twelve att
 'unreconciled', its hold left to lapse; the platform admin sees it."""
 from datetime import timedelta
 
-from psycopg.types.json import Jsonb
-
 from conftest import NOW, make_staff
 
 ALL_DAY = {d: [("00:00", "24:00")] for d in range(1, 8)}
-
-
-def pending_payment(world, customer, mechanic, start):
-    hold = world.value("select hold_id from app.reserve_slot(%s, %s, %s, 'standard')", [customer, mechanic, start])
-    return world.conn.execute(
-        "select * from app.begin_checkout(p_actor => %s, p_kind => 'scheduled', p_plan => 'standard', "
-        "p_payment_method => 'pm_card_visa', p_hold_id => %s, p_advice_only => true, "
-        "p_concern => 'A noise from the brakes.', p_intake => %s)", [customer, hold, Jsonb({})]).fetchone()["id"]
 
 
 def due(world):
@@ -26,7 +16,7 @@ def test_an_unanswered_payment_backs_off_lets_the_others_pass_and_fails_after_a_
     admin = make_staff(database, "admin", "root@example.com")
     mechanic = world.mechanic(blocks=ALL_DAY, min_notice_minutes=0)
     customer = world.customer()
-    stuck = pending_payment(world, customer, mechanic, NOW + timedelta(days=2))
+    stuck = world.checkout(customer, mechanic, NOW + timedelta(days=2))["id"]
     assert due(world) == []  # its answer may still be on its way
     database.set_clock(NOW + timedelta(minutes=2))
     assert due(world) == [stuck]
@@ -37,7 +27,7 @@ def test_an_unanswered_payment_backs_off_lets_the_others_pass_and_fails_after_a_
         asked += 1
         wait = world.value("select next_reconcile_at from app.payments where id = %s", [stuck]) - clock
         if asked == 3:  # backing off, it gives way to a newer payment that is due
-            newer = pending_payment(world, world.customer(), mechanic, NOW + timedelta(days=3))
+            newer = world.checkout(world.customer(), mechanic, NOW + timedelta(days=3))["id"]
             database.set_clock(clock + timedelta(minutes=2))
             assert due(world) == [newer]
             world.conn.execute("select app.fail_payment(%s, 'card_declined', 'Declined.')", [newer])

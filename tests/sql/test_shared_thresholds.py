@@ -10,20 +10,13 @@ import pytest
 
 import errors
 from availability_world import Shop, local
+from support import set_clock
 
 ALL_DAY = {d: [("00:00", "24:00")] for d in range(1, 8)}
 START = local("America/Toronto", "2026-11-27 10:00")
 SECOND = timedelta(seconds=1)
 
-
-@pytest.fixture(autouse=True)
-def audit_stays_empty(world):
-    yield
-    assert world.conn.execute("select * from app.money_audit()").fetchall() == []
-
-
-def set_clock(world, moment):
-    world.conn.execute("select app.set_app_clock(%s)", [moment])
+pytestmark = pytest.mark.usefixtures("money_audit_stays_empty")
 
 
 def attempt(world, sql, params):

@@ -2,7 +2,6 @@
 to each, the customer's open counter-offer, the waiver shown at check-in, and the Schedule draft an in-person
 visit starts from after a completed online session; each only for the people it belongs to."""
 import pytest
-from psycopg.types.json import Jsonb
 
 from availability_world import Shop, local
 from support import refused, set_clock
@@ -206,7 +205,8 @@ def test_an_in_person_visit_starts_from_a_completed_online_session(world):
     assert world.value("select summary from app.my_appointments(%s, %s)", [customer, session]) == "Worn heat shield clamp."
     # an earlier Schedule draft with a hold gives way, the hold given back
     hold = world.value("select hold_id from app.reserve_slot(%s, %s, %s, 'standard')", [customer, mechanic, at("2026-11-24 10:00")])
-    world.conn.execute("select app.save_draft(%s, 'schedule', %s)", [customer, Jsonb({"plan": "premium", "hold_id": hold})])
+    world.conn.execute("insert into app.booking_drafts (customer_id, flow, plan_code, hold_id, updated_at) "
+                       "values (%s, 'schedule', 'premium', %s, app.app_now())", [customer, hold])
 
     carried = world.value("select app.visit_from_session(%s, %s)", [customer, session])
     assert carried == draft(world, customer) == {
@@ -226,7 +226,7 @@ def test_an_in_person_visit_starts_only_from_the_customers_own_completed_online_
     shop = Shop(world)
     _, visit = shop.visit(at("2026-11-25 10:00"))
     upcoming = world.book(customer, mechanic, at("2026-11-26 10:00"))
-    world.conn.execute("select app.save_draft(%s, 'schedule', %s)", [stranger, Jsonb({"plan": "extended"})])
+    world.conn.execute("select app.draft_choose_plan(%s, 'schedule', 'extended')", [stranger])
 
     refused(world, "UN001", "select app.visit_from_session(%s, %s)", stranger, session)
     refused(world, "UR001", "select app.visit_from_session(%s, %s)", customer, upcoming)  # not completed yet

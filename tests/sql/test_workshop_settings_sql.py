@@ -4,11 +4,11 @@ already made stay, and an admin reaches only the workshops they run."""
 from datetime import date
 from zoneinfo import ZoneInfo
 
-import psycopg
 import pytest
 from psycopg.types.json import Jsonb
 
 from availability_world import local
+from support import refusal, sqlstate
 
 TO = "America/Toronto"
 TUESDAY = date(2026, 11, 24)  # the day after conftest.NOW (Monday 09:00 in Toronto)
@@ -43,12 +43,6 @@ def app_call(database, query, params):
     """As the app calls it, for the actor the call names (its first argument, or "actor")."""
     with database.acting(params["actor"] if isinstance(params, dict) else params[0]) as conn:
         return conn.execute(query, params).fetchall()
-
-
-def refused(database, query, params):
-    with pytest.raises(psycopg.Error) as error:
-        app_call(database, query, params)
-    return error.value.sqlstate, error.value.diag.column_name
 
 
 def snapshot(world, workshop):
@@ -123,7 +117,8 @@ def test_a_workshop_without_hours_gets_all_seven_rows_with_its_capacity(world, d
 def test_bad_hours_are_refused_next_to_the_weekday_and_nothing_changes(world, database, shop, changes, code, column):
     workshop, admin, _ = shop
     before = snapshot(world, workshop)
-    assert refused(database, "select app.set_workshop_hours(%s, %s, %s)", [admin, workshop, Jsonb(week(**changes))]) == (code, column)
+    refused = refusal(app_call, database, "select app.set_workshop_hours(%s, %s, %s)", [admin, workshop, Jsonb(week(**changes))])
+    assert (refused.sqlstate, refused.diag.column_name) == (code, column)
     assert snapshot(world, workshop) == before
 
 
@@ -140,7 +135,7 @@ def test_bad_hours_are_refused_next_to_the_weekday_and_nothing_changes(world, da
 def test_anything_but_the_seven_weekdays_is_refused(world, database, shop, days):
     workshop, admin, _ = shop
     before = snapshot(world, workshop)
-    assert refused(database, "select app.set_workshop_hours(%s, %s, %s)", [admin, workshop, Jsonb(days)])[0] == "UV053"
+    assert sqlstate(app_call, database, "select app.set_workshop_hours(%s, %s, %s)", [admin, workshop, Jsonb(days)]) == "UV053"
     assert snapshot(world, workshop) == before
 
 
@@ -210,15 +205,17 @@ def test_past_closed_days_cannot_be_added_or_removed(world, database, shop):
     world.conn.execute("insert into app.workshop_closures (workshop_id, closed_on) values (%s, '2026-11-20')", [workshop])
     before = snapshot(world, workshop)
     yesterday = date(2026, 11, 22)
-    assert refused(database, "select app.add_workshop_closure(%s, %s, %s)", [admin, workshop, yesterday]) == ("UV055", "closed_on")
-    assert refused(database, "select app.remove_workshop_closure(%s, %s, %s)", [admin, workshop, date(2026, 11, 20)])[0] == "UV055"
-    assert refused(database, "select app.remove_workshop_closure(%s, %s, %s)", [admin, workshop, TUESDAY])[0] == "UN001"
-    assert refused(database, "select app.add_workshop_closure(%s, %s, %s, %s)", [admin, workshop, TUESDAY, "x" * 201]) == ("UV056", "reason")
+    refused = refusal(app_call, database, "select app.add_workshop_closure(%s, %s, %s)", [admin, workshop, yesterday])
+    assert (refused.sqlstate, refused.diag.column_name) == ("UV055", "closed_on")
+    assert sqlstate(app_call, database, "select app.remove_workshop_closure(%s, %s, %s)", [admin, workshop, date(2026, 11, 20)]) == "UV055"
+    assert sqlstate(app_call, database, "select app.remove_workshop_closure(%s, %s, %s)", [admin, workshop, TUESDAY]) == "UN001"
+    refused = refusal(app_call, database, "select app.add_workshop_closure(%s, %s, %s, %s)", [admin, workshop, TUESDAY, "x" * 201])
+    assert (refused.sqlstate, refused.diag.column_name) == ("UV056", "reason")
     assert snapshot(world, workshop) == before
     # today counts in the workshop's zone: 09:00 Monday in Toronto is already Tuesday in Auckland
     app_call(database, "select app.add_workshop_closure(%s, %s, %s)", [admin, workshop, date(2026, 11, 23)])
     world.conn.execute("update app.workshops set timezone = 'Pacific/Auckland' where id = %s", [workshop])
-    assert refused(database, "select app.remove_workshop_closure(%s, %s, %s)", [admin, workshop, date(2026, 11, 23)])[0] == "UV055"
+    assert sqlstate(app_call, database, "select app.remove_workshop_closure(%s, %s, %s)", [admin, workshop, date(2026, 11, 23)]) == "UV055"
 
 
 # --- zone, capacity and contact ------------------------------------------------------------------------------
@@ -268,7 +265,8 @@ def test_capacity_decides_how_many_in_person_visits_fit_at_once(world, database,
 def test_bad_settings_are_refused_and_nothing_changes(world, database, shop, changes, code, column):
     workshop, admin, _ = shop
     before = snapshot(world, workshop)
-    assert refused(database, UPDATE, {**SETTINGS, **changes, "actor": admin, "workshop": workshop}) == (code, column)
+    refused = refusal(app_call, database, UPDATE, {**SETTINGS, **changes, "actor": admin, "workshop": workshop})
+    assert (refused.sqlstate, refused.diag.column_name) == (code, column)
     assert snapshot(world, workshop) == before
 
 
@@ -322,7 +320,7 @@ def test_another_workshops_id_is_not_found_and_nothing_changes(world, database, 
     staff(world, "workshop_admin", theirs)
     before = snapshot(world, theirs)
     for target in (theirs, 99999999):
-        assert refused(database, query, [admin, target, *extra])[0] == "UN001"
+        assert sqlstate(app_call, database, query, [admin, target, *extra]) == "UN001"
     assert snapshot(world, theirs) == before
 
 
@@ -332,7 +330,7 @@ def test_mechanics_and_customers_are_not_workshop_admins(world, database, shop, 
     world.conn.execute("insert into app.workshop_closures (workshop_id, closed_on) values (%s, '2026-12-25')", [workshop])
     before = snapshot(world, workshop)
     for person in (mechanic, world.customer(), staff(world, "admin")):
-        assert refused(database, query, [person, workshop, *extra])[0] == "UP001"
+        assert sqlstate(app_call, database, query, [person, workshop, *extra]) == "UP001"
     assert snapshot(world, workshop) == before
 
 

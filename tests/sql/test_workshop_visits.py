@@ -3,30 +3,19 @@ customer accepts or declines, another mechanic assigned, check-in and completion
 action only for the admins of the visit's own workshop, every refusal changing nothing."""
 from datetime import timedelta
 
-import psycopg
 import pytest
 
 from availability_world import Shop, local
+from support import refused, set_clock
 
 START = local("America/Toronto", "2026-11-25 10:00")
 LATER = START + timedelta(days=1, hours=3)
 
-
-@pytest.fixture(autouse=True)
-def audit_stays_empty(world):
-    yield
-    assert world.conn.execute("select * from app.money_audit()").fetchall() == []
+pytestmark = pytest.mark.usefixtures("money_audit_stays_empty")
 
 
 def call(world, sql, *params):
     return world.conn.execute(sql, params).fetchone()
-
-
-def refused(world, sqlstate, sql, *params):
-    with pytest.raises(psycopg.Error) as failure:
-        with world.conn.transaction():
-            world.conn.execute(sql, params)
-    assert failure.value.sqlstate == sqlstate
 
 
 def session(world, session_id):
@@ -134,7 +123,7 @@ def test_counter_offers_that_cannot_be_kept_are_refused(world):
     assert world.value("select status from app.visit_counter_offers where id = %s", [first["id"]]) == "withdrawn"
     refused(world, "UN001", "select app.answer_counter_offer(%s, %s, true)", world.customer(), second["id"])
     refused(world, "UR001", "update app.visit_counter_offers set status = 'pending' where id = %s", first["id"])
-    world.conn.execute("select app.set_app_clock(%s)", [second["proposed_start"] + timedelta(minutes=1)])
+    set_clock(world, second["proposed_start"] + timedelta(minutes=1))
     refused(world, "UR061", "select app.answer_counter_offer(%s, %s, true)", customer, second["id"])
 
 
@@ -142,9 +131,9 @@ def test_a_request_with_an_open_counter_offer_lives_until_the_proposed_time_is_n
     shop = Shop(world)
     customer, visit = shop.visit(START, 0)
     offer = call(world, "select * from app.counter_offer_visit(%s, %s, %s)", shop.admin, visit, LATER)
-    world.conn.execute("select app.set_app_clock(%s)", [START - timedelta(hours=2)])
+    set_clock(world, START - timedelta(hours=2))
     assert world.value("select app.expire_unanswered_sessions()") == 0
-    world.conn.execute("select app.set_app_clock(%s)", [LATER - timedelta(hours=2)])
+    set_clock(world, LATER - timedelta(hours=2))
     assert world.value("select app.expire_unanswered_sessions()") == 1
     assert session(world, visit)["status"] == "expired" and refunded(world, visit) == 1500
     assert world.value("select status from app.visit_counter_offers where id = %s", [offer["id"]]) == "withdrawn"
@@ -169,12 +158,12 @@ def test_the_workshop_assigns_another_of_its_mechanics(world):
 def test_check_in_then_completion_charges_the_balance_and_shares_the_money(world):
     shop = Shop(world)
     customer, visit = shop.visit(START, 1)
-    world.conn.execute("select app.set_app_clock(%s)", [START - timedelta(minutes=5)])
+    set_clock(world, START - timedelta(minutes=5))
     refused(world, "UR062", "select app.complete_visit(%s, %s)", shop.admin, visit)
     world.conn.execute("select app.sign_waiver(p_actor => %s, p_session => %s, p_mode => 'in_person', "
                        "p_typed_name => 'Casey Customer')", [shop.admin, visit])
     assert session(world, visit)["status"] == "pending"
-    world.conn.execute("select app.set_app_clock(%s)", [START + timedelta(minutes=40)])
+    set_clock(world, START + timedelta(minutes=40))
 
     call(world, "select app.complete_visit(%s, %s)", shop.admin, visit)
     assert session(world, visit)["status"] == "completed"
@@ -190,10 +179,10 @@ def test_check_in_then_completion_charges_the_balance_and_shares_the_money(world
 def test_a_visit_is_neither_completed_nor_charged_before_its_start_by_any_path(world):
     shop = Shop(world)
     customer, visit = shop.visit(START, 1)
-    world.conn.execute("select app.set_app_clock(%s)", [START - timedelta(minutes=30)])
+    set_clock(world, START - timedelta(minutes=30))
     world.conn.execute("select app.sign_waiver(p_actor => %s, p_session => %s, p_mode => 'in_person', "
                        "p_typed_name => 'Casey Customer')", [shop.admin, visit])
-    world.conn.execute("select app.set_app_clock(%s)", [START - timedelta(minutes=4)])  # 9:56 for a 10:00 start
+    set_clock(world, START - timedelta(minutes=4))  # 9:56 for a 10:00 start
     assert not call(world, "select * from app.workshop_visits(%s, null, %s)", shop.admin, visit)["can_complete"]
     refused(world, "UR063", "select app.complete_visit(%s, %s)", shop.admin, visit)
     refused(world, "UR001", "select * from app.begin_balance_payment(%s, %s)", shop.admin, visit)
@@ -205,7 +194,7 @@ def test_a_visit_is_neither_completed_nor_charged_before_its_start_by_any_path(w
     assert session(world, visit)["status"] == "live"
     assert world.value("select count(*) from app.payments where session_id = %s and kind = 'balance'", [visit]) == 0
 
-    world.conn.execute("select app.set_app_clock(%s)", [START])
+    set_clock(world, START)
     assert call(world, "select * from app.workshop_visits(%s, null, %s)", shop.admin, visit)["can_complete"]
     assert call(world, "select * from app.mechanic_sessions(%s, %s)", shop.mechanics[1], visit)["can_complete"]
     call(world, "select app.complete_visit(%s, %s)", shop.admin, visit)
@@ -216,7 +205,7 @@ def test_a_counter_offer_lapses_when_its_visit_moves_on(world):
     shop = Shop(world)
     customer, visit = shop.visit(START, 1)
     offer = call(world, "select * from app.counter_offer_visit(%s, %s, %s)", shop.admin, visit, LATER)
-    world.conn.execute("select app.set_app_clock(%s)", [START - timedelta(minutes=5)])
+    set_clock(world, START - timedelta(minutes=5))
     world.conn.execute("select app.sign_waiver(p_actor => %s, p_session => %s, p_mode => 'in_person', "
                        "p_typed_name => 'Casey Customer')", [shop.admin, visit])  # checked in: the visit is on
     assert world.value("select status from app.visit_counter_offers where id = %s", [offer["id"]]) == "withdrawn"
@@ -225,7 +214,7 @@ def test_a_counter_offer_lapses_when_its_visit_moves_on(world):
 
     customer, request = shop.visit(START + timedelta(hours=2), 0)
     offer = call(world, "select * from app.counter_offer_visit(%s, %s, %s)", shop.admin, request, LATER)
-    world.conn.execute("select app.set_app_clock(%s)", [world.value("select app_now from app.app_now()") - timedelta(hours=1)])
+    set_clock(world, world.value("select app_now from app.app_now()") - timedelta(hours=1))
     world.conn.execute("select app.respond_to_request(%s, %s, true)", [shop.mechanics[0], request])  # the mechanic's yes
     assert world.value("select status from app.visit_counter_offers where id = %s", [offer["id"]]) == "withdrawn"
 

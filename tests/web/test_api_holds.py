@@ -47,7 +47,7 @@ def test_one_customer_cannot_hoard_a_mechanics_week(app, client, database, world
     held = [hold(start) for start in starts[:3]]
     assert [h.status_code for h in held] == [201, 201, 201]
     fourth = hold(starts[3])
-    assert fourth.status_code == 429 and "already holding three times" in fourth.get_json()["error"]["message"]
+    assert fourth.status_code == 429 and fourth.get_json()["error"]["reason"] == "UL002"
     # another customer still finds the rest free
     other = app.test_client()
     assert hold(starts[3], other, signed_in(other, database, "fair@example.com")).status_code == 201
@@ -59,7 +59,7 @@ def test_one_customer_cannot_hoard_a_mechanics_week(app, client, database, world
         assert held[0].status_code == 201, attempt
     assert client.delete(f"/api/holds/{held[0].get_json()['hold_id']}", headers=headers).status_code == 204
     too_many = hold(starts[4])
-    assert too_many.status_code == 429 and "wait a few minutes" in too_many.get_json()["error"]["message"]
+    assert too_many.status_code == 429 and too_many.get_json()["error"]["reason"] == "UL003"
     assert database.scalar("select count(*) from app.slot_reservations r join app.users u on u.id = r.customer_id "
                            "where u.email = 'hoarder@example.com' and r.status = 'reserved'") == 2
 
@@ -70,7 +70,7 @@ def test_a_taken_time_is_409_with_the_nearest_free_times(client, database, world
     response = client.post("/api/holds", json={**HOLD, "mechanic_id": mechanic}, headers=headers)
     assert response.status_code == 409
     body = response.get_json()
-    assert body["error"]["code"] == "conflict" and "just taken" in body["error"]["message"]
+    assert body["error"]["code"] == "conflict" and body["error"]["reason"] == "UC001"
     assert body["alternatives"] == ["2026-11-24T14:00:00Z", "2026-11-24T16:00:00Z", "2026-11-24T16:30:00Z"]
     assert database.scalar("select count(*) from app.slot_reservations") == 1
 

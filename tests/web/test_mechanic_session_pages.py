@@ -9,6 +9,7 @@ import pytest
 
 from availability_world import World, local
 from conftest import NOW, csrf_token, log_in, make_customer, make_staff, make_workshop, submit
+from support import refusal_codes
 
 ALL_DAY = {d: [("00:00", "24:00")] for d in range(1, 8)}
 START = local("America/Toronto", "2026-11-25 10:00")  # Wednesday; NOW is Monday 09:00 in Toronto
@@ -135,7 +136,7 @@ def test_an_offer_another_mechanic_took_first_is_a_clear_conflict(client, databa
         live = immediate(database, shop.casey)
         conn.execute("select app.accept_offer(%s, %s)", [shop.omar, live])
     response = post(client, f"/mechanic/offers/{live}/accept")
-    assert response.status_code == 409 and "already taken" in response.get_data(as_text=True)
+    assert response.status_code == 409 and refusal_codes(response) == {"UC003"}
     assert database.scalar("select mechanic_id from app.sessions where id = %s", [live]) == shop.omar
 
 
@@ -205,11 +206,11 @@ def test_wrong_state_gets_a_clear_message_and_changes_nothing(client, database, 
     for action in ("start", "complete"):
         response = post(client, f"/mechanic/sessions/{session}/{action}")
         assert response.status_code == 422
-        assert "not possible for this session now" in response.get_data(as_text=True)
+        assert refusal_codes(response) == {"UR001"}
         assert "once Casey is in the waiting room" in response.get_data(as_text=True)  # what start waits for
     database.set_clock(START + timedelta(minutes=9))
     response = post(client, f"/mechanic/sessions/{session}/no-show")
-    assert response.status_code == 422 and "from 10 minutes after the start" in response.get_data(as_text=True)
+    assert response.status_code == 422 and refusal_codes(response) == {"UR007"}
     assert row(database, session) == before
 
 
@@ -354,5 +355,5 @@ def test_a_summary_too_long_is_refused_and_the_session_stays_live(client, databa
     set_pending(database, session)
     post(client, f"/mechanic/sessions/{session}/start")
     response = post(client, f"/mechanic/sessions/{session}/complete", {"summary": "x" * 4001})
-    assert response.status_code == 400 and "Keep the summary to 4000 characters." in response.get_data(as_text=True)
+    assert response.status_code == 400 and refusal_codes(response, "summary-error") == {"sessions_summary_length"}
     assert database.scalar("select status from app.sessions where id = %s", [session]) == "live"

@@ -5,6 +5,7 @@ import pytest
 
 import demo
 from conftest import log_in, submit
+from support import refusal_codes
 
 DEMO_LOGINS = {"customer": "alex@example.com", "mechanic": "marcus.chen@autodoctor.example",
                "workshop_admin": "priya@queenwestauto.example", "admin": "admin@autodoctor.example"}
@@ -67,7 +68,7 @@ def test_a_bad_vin_is_shown_next_to_the_field(client, database):
                                              "vin": "JM3KFBCM2K0123456"}, action="/customer/vehicles")
     assert response.status_code == 400
     page = response.get_data(as_text=True)
-    assert 'id="vin-error"' in page and "check digit" in page
+    assert refusal_codes(page, "vin-error") == {"vehicles_vin_valid"}
     assert database.scalar("select count(*) from app.vehicles") == 0
 
 

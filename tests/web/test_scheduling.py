@@ -12,6 +12,7 @@ import pytest
 import payments
 from availability_world import local
 from conftest import NOW, acting_in, csrf_token, log_in, make_customer
+from support import refusal_codes
 
 VISA = "4242 4242 4242 4242"
 DECLINED = "4000 0000 0000 0002"
@@ -201,9 +202,10 @@ def test_schedule_instead_carries_book_now_and_lands_on_the_first_missing_step(c
     marcus = mechanic(world, "Marcus Chen")
     with database.owner() as conn:
         civic = conn.execute("select app.add_vehicle(%s, 2019, 'Honda', 'Civic') as id", [casey]).fetchone()["id"]
-        conn.execute("select app.save_draft(%s, 'book', %s)",
-                     [casey, f'{{"vehicle_id": {civic}, "plan": "extended", "concern_category": "brakes", '
-                             f'"concern": "Grinding when braking at low speed."}}'])
+        conn.execute("select app.draft_choose_vehicle(%s, 'book', %s)", [casey, civic])
+        conn.execute("select app.draft_choose_plan(%s, 'book', 'extended')", [casey])
+        conn.execute("select app.draft_describe_concern(%s, 'book', 'brakes', 'Grinding when braking at low speed.')",
+                     [casey])
         conn.execute("select app.schedule_instead(%s)", [casey])
     response = client.get(f"{BASE}/")
     assert response.location.endswith(f"{BASE}/service")  # the one thing Book Now does not ask
@@ -380,7 +382,7 @@ def test_holding_again_a_time_taken_after_the_lapse_says_one_thing(client, datab
     response = choose(client, "time", TEN.isoformat())
     assert response.status_code == 409
     html = response.get_data(as_text=True)
-    assert "That time was just taken" in html and "The nearest free times" in html
+    assert refusal_codes(html) == {"UC001"} and "The nearest free times" in html
     # the page does not also claim the time is held
     assert "You are holding" not in html and "Keep it and continue" not in html and "held for you" not in html
     assert 'data-countdown="' not in html and "Hold 10:00 AM again" not in html
@@ -491,7 +493,7 @@ def test_a_time_taken_before_the_hold_offers_the_nearest_free_times(client, data
     response = choose(client, "time", TEN.isoformat())
     assert response.status_code == 409
     html = response.get_data(as_text=True)
-    assert "That time was just taken. Here are the nearest free times." in html
+    assert refusal_codes(html) == {"UC001"}
     alternatives = re.findall(r'name="choice" value="([^"]+)" class="button small">', html)
     assert alternatives == ["2026-11-24T14:00:00+00:00", "2026-11-24T16:00:00+00:00", "2026-11-24T13:30:00+00:00"]
     assert database.scalar("select count(*) from app.slot_reservations where customer_id = %s", [casey]) == 0

@@ -6,10 +6,7 @@ begin
     perform app.require_role(p_actor, 'customer');
     -- files uploaded into a draft that was never booked go with it
     delete from app.attachments a
-    using app.booking_drafts d
-    where d.customer_id = p_actor and (p_flow is null or d.flow = p_flow)
-      and a.customer_id = p_actor and a.session_id is null
-      and a.id in (select jsonb_array_elements_text(coalesce(d.data->'attachments', '[]'))::bigint);
+    where a.customer_id = p_actor and a.session_id is null and a.draft_flow = coalesce(p_flow, a.draft_flow);
     -- a hold taken in the draft goes back with it (a booked one is confirmed, not reserved, and stays)
     update app.slot_reservations r set status = 'cancelled', released_at = app.app_now()
     from app.booking_drafts d

@@ -9,8 +9,7 @@ begin
     return query
         select a.id, a.filename, a.content_type, a.size_bytes
         from app.attachments a
-        where a.customer_id = p_actor and a.session_id is null
-          and a.id in (select jsonb_array_elements_text(coalesce(app.my_draft(p_actor, p_flow)->'attachments', '[]'))::bigint)
+        where a.customer_id = p_actor and a.draft_flow = p_flow and a.session_id is null
         order by a.id;
 end
 $$;

@@ -26,7 +26,7 @@ begin
         request_type = v_draft.request_type, mechanic_id = v_draft.mechanic_id, any_mechanic = v_draft.any_mechanic,
         hold_id = v_draft.hold_id,
         -- Book Now's brand tab and ranking depend on the make: the search is done again
-        data = case when v_changed then d.data - 'located' - 'tab' else d.data end,
+        located = case when not v_changed then d.located end, search_tab = case when not v_changed then d.search_tab end,
         updated_at = app.app_now()
     where d.customer_id = p_actor and d.flow = p_flow
     returning * into v_draft;

@@ -20,8 +20,7 @@ begin
     if not exists (select 1 from app.concern_categories c where c.code = p_concern_category and c.flow = p_flow) then
         v_problems := v_problems || 'UV001:concern_category'::text;
     end if;
-    -- an urgent Book Now concern (someone stuck at the roadside) may be short
-    if length(coalesce(v_concern, '')) < (case when p_is_urgent and p_flow = 'book' then 5 else 10 end) then
+    if not app.concern_is_described(v_concern, p_is_urgent, p_flow = 'book') then  -- Book Now is immediate
         v_problems := v_problems || 'UV009:concern'::text;
     elsif length(v_concern) > 4000 then
         v_problems := v_problems || 'booking_drafts_concern_length'::text;
@@ -50,8 +49,8 @@ end
 $$;
 comment on function app.draft_describe_concern(bigint, text, text, text, boolean, text, text, integer) is
     'The concern step of either wizard: a category the wizard offers (app.concern_categories), a description '
-    'of 10 to 4000 characters (5 when a Book Now concern is urgent), notes and requests of at most 2000, and '
-    'room for the p_files photos or videos about to be added (5 in all). Every refused field at once. Returns '
+    'of at most 4000 characters that concern_is_described (Book Now''s concerns are immediate), notes and '
+    'requests of at most 2000, and room for the p_files photos or videos about to be added (draft_files_fit). Every refused field at once. Returns '
     'the whole draft. Raises UP001, UV000, UV001 (concern_category), UV009 (concern), UV015 (files), '
     'booking_drafts_*_length.';
 grant execute on function app.draft_describe_concern(bigint, text, text, text, boolean, text, text, integer) to autodoctor_app;

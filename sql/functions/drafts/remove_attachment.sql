@@ -2,20 +2,15 @@ create or replace function app.remove_attachment(p_actor bigint, p_flow text, p_
 language plpgsql volatile security definer
 set search_path = app, pg_temp
 as $$
-declare
-    v_draft jsonb := app.my_draft(p_actor, p_flow);
 begin
-    perform app.require_actor(p_actor);
+    perform app.require_role(p_actor, 'customer');
     -- only a file of this draft that no session has taken yet
     delete from app.attachments a
-    where a.id = p_attachment and a.customer_id = p_actor and a.session_id is null
-      and to_jsonb(p_attachment) <@ coalesce(v_draft->'attachments', '[]');
+    where a.id = p_attachment and a.customer_id = p_actor and a.draft_flow = p_flow and a.session_id is null;
     if not found then
         raise exception using errcode = 'UN001', message = format('attachment %s is not in a draft of customer %s', p_attachment, p_actor);
     end if;
-    perform app.save_draft(p_actor, p_flow, jsonb_build_object('attachments', coalesce(
-        (select jsonb_agg(e) from jsonb_array_elements(v_draft->'attachments') e where e <> to_jsonb(p_attachment)),
-        '[]')));
+    update app.booking_drafts d set updated_at = app.app_now() where d.customer_id = p_actor and d.flow = p_flow;
     return true;
 end
 $$;

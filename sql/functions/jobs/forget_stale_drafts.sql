@@ -12,16 +12,13 @@ begin
         delete from app.booking_drafts d where d.updated_at < v_now - interval '24 hours' returning 1
     )
     select count(*) into v_drafts from stale;
-    -- files in no draft and on no session (a draft forgotten, an upload that lost a race) are deleted after an
-    -- hour, which leaves an upload under way its time to reach its draft
+    -- files in no draft and on no session (their draft forgotten, which leaves them in none) are deleted an
+    -- hour after their upload
     delete from app.attachments a
-    where a.session_id is null and a.created_at < v_now - interval '1 hour'
-      and not exists (select 1 from app.booking_drafts d
-                      where d.customer_id = a.customer_id
-                        and d.data->'attachments' @> to_jsonb(a.id));
+    where a.session_id is null and a.draft_flow is null and a.created_at < v_now - interval '1 hour';
     return v_drafts;
 end
 $$;
 comment on function app.forget_stale_drafts() is
-    'Timed job (hourly): deletes wizard drafts untouched for 24 hours, and the files that no draft lists and no '
+    'Timed job (hourly): deletes wizard drafts untouched for 24 hours, and the files that no draft and no '
     'session has, an hour after they were uploaded. Idempotent. Returns how many drafts it forgot.';

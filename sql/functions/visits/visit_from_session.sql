@@ -4,7 +4,7 @@ set search_path = app, pg_temp
 as $$
 declare
     v_session app.sessions;
-    v_draft jsonb;
+    v_draft app.booking_drafts;
 begin
     perform app.require_role(p_actor, 'customer');
     select * into v_session from app.sessions s where s.id = p_session and s.customer_id = p_actor;
@@ -17,15 +17,14 @@ begin
     end if;
     -- a fresh start: whatever was entered before in Schedule (its hold and files included) gives way
     perform app.clear_draft(p_actor, 'schedule');
-    v_draft := jsonb_strip_nulls(jsonb_build_object(
-        'service_type', 'in_person', 'vehicle_id', v_session.vehicle_id,
-        'advice_only', case when v_session.advice_only then true end,
-        'concern_category', v_session.concern_category,
-        'concern', left(concat_ws(E'\n\n', v_session.concern, 'The mechanic''s summary: ' || v_session.summary), 4000),
-        'from_session', v_session.id, 'another', true));
-    insert into app.booking_drafts (customer_id, flow, data, updated_at)
-    values (p_actor, 'schedule', v_draft, app.app_now());
-    return v_draft;
+    insert into app.booking_drafts (customer_id, flow, service_type, vehicle_id, advice_only, concern_category, concern,
+                                    from_session_id, another, updated_at)
+    values (p_actor, 'schedule', 'in_person', v_session.vehicle_id, case when v_session.advice_only then true end,
+            v_session.concern_category,
+            left(concat_ws(E'\n\n', v_session.concern, 'The mechanic''s summary: ' || v_session.summary), 4000),
+            v_session.id, true, app.app_now())
+    returning * into v_draft;
+    return app.draft_json(v_draft);
 end
 $$;
 comment on function app.visit_from_session(bigint, bigint) is

@@ -52,7 +52,7 @@ begin
                 message = format('mechanic %s is no %s specialist', p_mechanic, v_make);
         end if;
     end if;
-    if length(btrim(coalesce(p_concern, ''))) < (case when p_is_urgent and p_kind = 'immediate' then 5 else 10 end) then
+    if not app.concern_is_described(p_concern, p_is_urgent, p_kind = 'immediate') then
         raise exception using errcode = 'UV009', column = 'concern', message = 'describe the concern in at least 10 characters (5 when urgent)';
     end if;
     return v_make;
@@ -61,5 +61,6 @@ $$;
 comment on function app.check_booking_input(bigint, text, text, text, bigint, boolean, text, text, boolean, bigint) is
     'The checks every booking passes before money is taken and again when its session is born: a customer, '
     'a plan on sale, kind / service type / request type, Just Advice without a vehicle or one of the '
-    'customer''s own, a brand specialist (the mechanic booked, when known) who lists the vehicle''s make, a concern of 10 characters (5 when an immediate one is urgent). Returns the vehicle''s make. Raises UP001, '
+    'customer''s own, a brand specialist (the mechanic booked, when known) who lists the vehicle''s make, a concern that '
+    'concern_is_described. Returns the vehicle''s make. Raises UP001, '
     'UV001/UV003/UV008/UV009/UV010, UN001.';

@@ -1,9 +1,9 @@
 create or replace function app.draft_files_fit(p_actor bigint, p_flow text, p_adding integer) returns boolean
 language sql stable
 as $$
-    select coalesce(jsonb_array_length((select d.data->'attachments' from app.booking_drafts d
-                                        where d.customer_id = p_actor and d.flow = p_flow)), 0)
-           + greatest(coalesce(p_adding, 0), 0) <= 5;
+    select (select count(*) from app.attachments a
+            where a.customer_id = p_actor and a.draft_flow = p_flow and a.session_id is null)
+           + greatest(coalesce(p_adding, 0), 0) <= app.draft_files_limit();
 $$;
 comment on function app.draft_files_fit(bigint, text, integer) is
-    'Whether a draft can take p_adding more photos or videos: at most 5 per booking (SPEC §3.1).';
+    'Whether a draft can take p_adding more photos or videos: at most draft_files_limit() per booking (SPEC §3.1).';

@@ -1,12 +1,13 @@
-"""What the customer chose so far, kept in the server-side draft (my_draft 'schedule'): which steps it answers,
-the guard that sends a step visited too early to the first unanswered one, and the layout every step shares."""
+"""The steps of Schedule over the customer's draft (blueprints/drafts.py, flow 'schedule'): which steps it
+answers, the guard that sends a step visited too early to the first unanswered one, and the layout every step
+shares."""
 import functools
 from datetime import datetime
 
 from flask import g, redirect, render_template, url_for
-from psycopg.types.json import Jsonb
 
 import db
+from blueprints.drafts import Draft, concern_is_described
 from forms import concern_categories
 
 FLOW = "schedule"
@@ -14,8 +15,6 @@ STEPS = (("service", "Service type"), ("vehicle", "Vehicle"), ("plan", "Plan"), 
          ("time", "Time"), ("intake", "Your concern"), ("review", "Review & pay"))
 STEP_INDEX = {name: index for index, (name, _) in enumerate(STEPS)}
 SERVICE_TYPES = ("online", "in_person")
-MIN_CONCERN = 10  # what draft_describe_concern asks of a Schedule concern
-NO_HOLD = {"hold_id": None, "hold_start": None, "hold_mechanic_id": None}
 
 
 def me():
@@ -23,22 +22,7 @@ def me():
 
 
 def load_draft():
-    return db.call_value("my_draft", actor=me(), flow=FLOW)
-
-
-def save_draft(**data):
-    """Merges into the draft (a key given None is forgotten) and returns the whole draft."""
-    return db.call_value("save_draft", actor=me(), flow=FLOW, data=Jsonb(data))
-
-
-def choose(step_name, **answer):
-    """Answers a step through its function (draft_choose_<step>), which checks the answer, forgets the later
-    answers that depended on the one it changed, gives back the hold with them, and returns the whole draft."""
-    return db.call_value(f"draft_choose_{step_name}", actor=me(), flow=FLOW, **answer)
-
-
-def clear_draft():
-    db.call("clear_draft", actor=me(), flow=FLOW)
+    return Draft(FLOW)
 
 
 def _answered(draft):
@@ -50,7 +34,7 @@ def _answered(draft):
         "time": bool(draft.get("hold_id")),
         # a concern carried from Book Now may have its category or an urgent short description: asked again
         "intake": draft.get("concern_category") in concern_categories(FLOW)
-                  and len((draft.get("concern") or "").strip()) >= MIN_CONCERN,
+                  and concern_is_described(draft.get("concern")),
         "review": False,
     }
 
@@ -112,25 +96,11 @@ def hold_start(draft):
     return datetime.fromisoformat(draft["hold_start"])
 
 
-def draft_vehicle(draft):
-    if not draft.get("vehicle_id"):
-        return None
-    return next((v for v in db.call("my_vehicles", actor=me()) if v["id"] == draft["vehicle_id"]), None)
-
-
-def draft_make(draft):
-    vehicle = draft_vehicle(draft)
-    return vehicle["make"] if vehicle else None
-
-
 def request_type(draft):
     return draft.get("request_type") or "general"
 
 
 def match_request(draft):
     """What "any available mechanic" is matched on: the make, the concern and the request type."""
-    return {"make": draft_make(draft), "concern": draft.get("concern"), "request_type": request_type(draft)}
+    return {"make": draft.make, "concern": draft.get("concern"), "request_type": request_type(draft)}
 
-
-def draft_attachments():
-    return db.call("draft_attachments", actor=me(), flow=FLOW)
