@@ -151,10 +151,11 @@ def vehicle(draft):
         if choice.vehicle_id.data is not None:
             try:
                 return _choose_vehicle(draft, choice.vehicle_id.data)
-            except db.Refusal:
-                choice.form_errors.append("That vehicle is not one of yours. Choose one of yours below, or Just Advice.")
+            except db.Refusal as refusal:  # UN001, marked with its code
+                choice.form_errors.append(db.Coded("That vehicle is not one of yours. Choose one of yours below, or "
+                                                   "Just Advice.", refusal.code))
                 return _vehicle_page(draft, choice, status=404)
-    choice.form_errors.append(errors.CODES["UV010"])
+    choice.form_errors.append(db.Coded(errors.CODES["UV010"], "UV010"))
     return _vehicle_page(draft, choice, status=400)
 
 
@@ -179,11 +180,11 @@ def plan(draft):
     if form.validate_on_submit():
         try:
             draft.answer("choose_plan", plan=form.plan.data)
-        except db.Refusal:
-            pass
-        else:
-            return redirect(url_for("booking.mechanic"))
-    form.form_errors.append(errors.CODES["UV003"])
+        except db.Refusal as refusal:  # UV003: no such plan on sale
+            form.form_errors.append(refusal.message)
+            return _page(draft, "plan", 400, form=form)
+        return redirect(url_for("booking.mechanic"))
+    form.form_errors.append(db.Coded(errors.CODES["UV003"], "UV003"))
     return _page(draft, "plan", 400, form=form)
 
 
@@ -288,7 +289,8 @@ def _attach(draft, form):
         try:
             db.call("add_attachment", actor=draft.actor, flow=FLOW, filename=upload.filename, data=upload.read())
         except db.Refusal as refusal:
-            form.files.errors.append(f"{upload.filename}: {refusal.message}")
+            form.files.errors.append(db.Coded(f"{upload.filename}: {refusal.message}",
+                                               refusal.constraint or refusal.code))
     return not form.files.errors
 
 

@@ -81,14 +81,15 @@ def vehicle():
     if not form.is_submitted():
         return _render_vehicle()
     if not form.validate():
-        return _render_vehicle(error="Choose a vehicle, or Just Advice.", status=400)
+        return _render_vehicle(error=db.Coded(errors.CODES["UV010"], "UV010"), status=400)
     if form.choice.data == "advice":
         return _choose_vehicle(None)
     try:
         return _choose_vehicle(row_id(form.choice.data))
-    except (ValueError, db.Refusal):
-        return _render_vehicle(error="That vehicle is not one of yours. Choose one of the list, or Just Advice.",
-                               status=404)
+    except (ValueError, db.Refusal) as refused:  # no row has that id, or UN001 (not theirs)
+        code = refused.code if isinstance(refused, db.Refusal) else None
+        return _render_vehicle(error=db.Coded("That vehicle is not one of yours. Choose one of the list, or Just Advice.",
+                                              code), status=404)
 
 
 def _choose_vehicle(vehicle_id):
@@ -123,8 +124,8 @@ def plan():
     try:
         # a changed plan gives back the hold: it was for the old plan's length
         return onward(g.draft.answer("choose_plan", plan=form.choice.data if form.validate() else None))
-    except db.Refusal:
-        return _render_plan(plans, error=errors.CODES["UV003"], status=400)
+    except db.Refusal as refusal:  # UV003: no such plan on sale
+        return _render_plan(plans, error=refusal.message, status=400)
 
 
 # --- 4: mechanic -----------------------------------------------------------------------------------------
@@ -158,5 +159,6 @@ def mechanic():
         # a changed mechanic (or request type) gives back the hold
         return onward(g.draft.answer("choose_mechanic", mechanic=None if choice == "any" else row_id(choice),
                              brand=form.brand.data == "1"))
-    except (ValueError, db.Refusal):
-        return _render_mechanic(error=errors.CODES["UN002"] + " Choose one from the list.", status=404)
+    except (ValueError, db.Refusal) as refused:  # beyond bigint (no row has that id), or UN002
+        code = refused.code if isinstance(refused, db.Refusal) else None
+        return _render_mechanic(error=db.Coded(errors.CODES["UN002"] + " Choose one from the list.", code), status=404)

@@ -111,7 +111,7 @@ def pay_now():
         if refusal.code != "UR003":
             place_errors(form, refusal)
             return _render_review(form, refusal.status)
-        return _pick_again(start, f"{refusal.message} Nothing was charged.")
+        return _pick_again(start, db.Coded(f"{refusal.message} Nothing was charged.", refusal.code))
     if message is None:
         draft.clear()
         return redirect(url_for("scheduling.confirmation", session_id=payment["session_id"]))

@@ -86,7 +86,9 @@ def _day_refusal(draft, day_text):
     return db.call_value("day_refusal_message", mechanic=draft.get("mechanic_id"), day=day, viewer_tz=g.user["timezone"])
 
 
-def render_time(day_text=None, *, alternatives=(), message=None, status=200):
+def render_time(day_text=None, *, alternatives=(), message=None, message_for="choice", status=200):
+    """The time step; message_for names the field the message is about (its element is "<field>-error"): the
+    posted choice, or the ?day= asked for."""
     draft = g.draft
     days = db.call("schedule_calendar", actor=me(), mechanic=draft.get("mechanic_id"), plan=draft["plan"],
                    service_type=draft["service_type"], viewer_tz=g.user["timezone"], days=CALENDAR_DAYS,
@@ -95,7 +97,7 @@ def render_time(day_text=None, *, alternatives=(), message=None, status=200):
     chosen = _calendar_day(day_text, by_day) if day_text else None
     if day_text and chosen is None and message is None:
         message = _day_refusal(draft, day_text) or "Pick a day from the calendar: the next 30 days are open."
-        status = 400
+        message_for, status = "day", 400
     if chosen is None and draft.get("hold_id"):
         chosen = _local_date(hold_start(draft))  # the day of the time held (or whose hold lapsed)
     if chosen not in by_day:
@@ -105,6 +107,7 @@ def render_time(day_text=None, *, alternatives=(), message=None, status=200):
                                                                    viewer=me())
     return render_step("time.html", "time", status, weeks=_calendar_weeks(days), chosen=chosen,
                        parts=parts, mechanic=mechanic, alternatives=alternatives, message=message,
+                       message_for=message_for,
                        today=days[0]["day"],
                        zone_abbr=_noon(chosen or days[0]["day"]).strftime("%Z"))
 
