@@ -45,6 +45,9 @@ def create_app(config=None):
     app.config.from_mapping(
         SECRET_KEY=os.environ.get("SECRET_KEY"),
         DATABASE_URL=os.environ.get("DATABASE_URL"),
+        # what a pooler in transaction mode cannot carry (the job runner's session locks, LISTEN, migrations) goes
+        # straight to the primary: DIRECT_DATABASE_URL, when DATABASE_URL names PgBouncer (README, Deployment)
+        DIRECT_DATABASE_URL=os.environ.get("DIRECT_DATABASE_URL"),
         APP_DATABASE_URL=os.environ.get("APP_DATABASE_URL"),
         APP_DB_PASSWORD=os.environ.get("APP_DB_PASSWORD"),
         # gateway events and reconciliation (payments.py) log in as autodoctor_payments

@@ -84,6 +84,11 @@ def _role_dsn(config, prefix, role):
     return make_conninfo(**params)
 
 
+def direct_dsn(config):
+    """The owner's connection that bypasses the pooler: DIRECT_DATABASE_URL, or DATABASE_URL."""
+    return config.get("DIRECT_DATABASE_URL") or config["DATABASE_URL"]
+
+
 def app_dsn(config):
     """Where the app logs in: APP_DATABASE_URL, or DATABASE_URL's server as the app role."""
     return _role_dsn(config, "APP", APP_ROLE)

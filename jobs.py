@@ -74,7 +74,7 @@ def jobs_for(runner):
 
 
 def owner_connection(app):
-    return psycopg.connect(app.config["DATABASE_URL"], autocommit=True, row_factory=dict_row)
+    return psycopg.connect(db.direct_dsn(app.config), autocommit=True, row_factory=dict_row)
 
 
 def run_job(app, name):

@@ -2,133 +2,46 @@
 writing through the pages, `pg_ctl restart -m fast` in the middle. No response is a 500; reads are answered
 (retried on a fresh connection, or waiting for one); a write is at worst a 503 with Retry-After, and every write
 a client saw succeed is in the database afterwards."""
-import http.cookiejar
 import os
-import re
-import signal
-import subprocess
-import sys
 import threading
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
 from collections import Counter
-from pathlib import Path
 
-import psycopg
 import pytest
 
-import embedded_pg
-import migrate
-from conftest import PASSWORD, Database, make_customer
+from conftest import make_customer
+from faults.conftest import Client, own_postgres, pg_ctl, serving
 
 pytestmark = pytest.mark.slow  # a PostgreSQL and an app server of their own, restarted
 
-ROOT = Path(__file__).resolve().parents[2]
 CLIENTS, SECONDS, RESTART_AT = 8, 12, 4
-
-
-class Client:
-    """A logged-in customer: cookies, the vehicles form's CSRF token, and what each request answered."""
-
-    def __init__(self, base, email):
-        self.base, self.answers = base, []
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()),
-                                                  _NoRedirect)
-        self.token = self._token("/login")
-        status, _, _ = self.request("POST", "/login", {"email": email, "password": PASSWORD, "csrf_token": self.token})
-        assert status == 302
-        self.token = self._token("/customer/vehicles")
-        self.answers.clear()
-
-    def _token(self, path):
-        status, page, _ = self.request("GET", path)
-        assert status == 200, (path, status)
-        return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
-
-    def request(self, method, path, fields=None):
-        body = urllib.parse.urlencode(fields).encode() if fields is not None else None
-        began = time.monotonic()
-        try:
-            with self.opener.open(urllib.request.Request(self.base + path, data=body, method=method), timeout=30) as r:
-                status, page, headers = r.status, r.read().decode(), r.headers
-        except urllib.error.HTTPError as error:
-            status, page, headers = error.code, error.read().decode(), error.headers
-        self.answers.append((method, path, status, headers.get("Retry-After"), page, began, time.monotonic()))
-        return status, page, headers
-
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
 
 
 @pytest.fixture
 def server(tmp_path):
     """A PostgreSQL of its own (restarted by the test), migrated, with a customer per client; and `flask serve`
     on it."""
-    pg = embedded_pg.EmbeddedPostgres()  # in a temporary folder its user can reach, removed by stop()
-    process = None
-    try:
-        with psycopg.connect(pg.url(), autocommit=True) as conn:
-            conn.execute("create database faults")
-        url = pg.url("faults")
-        migrate.upgrade(url)
-        database = Database(name="faults", url=url, app_url=pg.url("faults", migrate.APP_ROLE))
+    with own_postgres() as (pg, database):
         for i in range(CLIENTS):
             make_customer(database, email=f"client{i}@example.com", name=f"Client {i}")
-        port = _free_port()
-        env = {**os.environ, "DATABASE_URL": url, "JOB_RUNNER": "off", "COOKIE_SECURE": "0", "SECRET_KEY": "faults",
-               "AUTODOCTOR_VAR": str(tmp_path / "var")}
-        process = subprocess.Popen([sys.executable, "-m", "flask", "--app", "app", "serve", "--port", str(port)],
-                                   cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while True:
-            assert process.poll() is None and time.monotonic() < deadline, "the app server did not start"
-            try:
-                urllib.request.urlopen(base + "/", timeout=2).close()
-                break
-            except OSError:
-                time.sleep(0.2)
-        yield pg, database, base
-    finally:
-        if process is not None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-        _pg_ctl(pg, "stop", "-m", "immediate")  # the postmaster pg_ctl restarted is not pg's child
-        pg.stop()
-
-
-def _pg_ctl(pg, *command):
-    pg_ctl = os.path.join(os.path.dirname(pg.postgres), "pg_ctl")
-    return subprocess.run(embedded_pg.as_user(pg.user, [pg_ctl, "-D", pg.get_data_directory(), "-w", *command]),
-                          capture_output=True, text=True, timeout=60)
-
-
-def _free_port():
-    import socket
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+        with serving({"DATABASE_URL": database.url, "JOB_RUNNER": "off"}, tmp_path) as (app,):
+            yield pg, database, app.base
 
 
 def test_a_database_restart_under_load_answers_no_500_and_loses_no_write(server):
     pg, database, base = server
     clients = [Client(base, f"client{i}@example.com") for i in range(CLIENTS)]
+    tokens = [c.token("/customer/vehicles") for c in clients]
     stop_at = time.monotonic() + SECONDS
 
     def work(client, n):
+        client.answers.clear()
         i = 0
         while time.monotonic() < stop_at and i < 2000:  # bounded in time and in count
             i += 1
             client.request("GET", "/customer/vehicles")
             client.request("POST", "/customer/vehicles", {"year": "2020", "make": "Make", "model": f"c{n}-{i}",
-                                                          "csrf_token": client.token})
+                                                          "csrf_token": tokens[n]})
             client.request("GET", "/api/plans")
 
     workers = [threading.Thread(target=work, args=(c, n)) for n, c in enumerate(clients)]
@@ -136,7 +49,7 @@ def test_a_database_restart_under_load_answers_no_500_and_loses_no_write(server)
         w.start()
     time.sleep(RESTART_AT)
     began = time.monotonic()
-    restarted = _pg_ctl(pg, "restart", "-m", "fast", "-l", os.path.join(pg.base_dir, "restarted.log"))
+    restarted = pg_ctl(pg, "restart", "-m", "fast", "-l", os.path.join(pg.base_dir, "restarted.log"))
     restart_seconds = time.monotonic() - began
     assert restarted.returncode == 0, restarted.stderr
     for w in workers:
