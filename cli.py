@@ -1,17 +1,19 @@
-"""Command-line tools: `flask serve`, `flask db upgrade|status`, `flask seed-demo`, `flask jobs list|run`,
-`flask users create`."""
+"""Command-line tools: `flask serve`, `flask db upgrade|status|backup|restore`, `flask seed-demo`,
+`flask jobs list|run`, `flask users create`."""
 import errno
 import os
 import signal
 import socket
 import sys
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 import click
 import psycopg
 from psycopg import sql
 
+import backup
+import db
 import demo
 import jobs
 import migrate
@@ -129,6 +131,50 @@ def register(app):
         with database_url(app) as dsn:
             for name, state in migrate.status(dsn):
                 click.echo(f"{state:8} {name}")
+
+    @db_group.command("backup")
+    @click.option("--to", "path", type=click.Path(dir_okay=False),
+                  help="the file to write  [default: VAR_DIR/backups/DATABASE-<UTC time>.dump]")
+    def backup_database(path):
+        """Back up the app's database with pg_dump (custom format).
+
+        pg_dump rather than pg_basebackup: at this product's size a dump of the app's one database is small, is a
+        consistent snapshot taken while the app runs, and restores with `flask db restore` into a fresh server of
+        this or any newer PostgreSQL. Point-in-time recovery needs pg_basebackup and WAL archiving on the real
+        cluster: the DBA's choice (README, Backups)."""
+        with database_url(app):
+            dsn = db.direct_dsn(app.config)
+            path = path or backup.default_path(app.config["VAR_DIR"], dsn)
+            try:
+                size = backup.dump(dsn, path)
+            except backup.BackupError as failure:
+                raise click.ClickException(str(failure)) from None
+        click.echo(f"backed up to {path} ({size / 1024:.0f} kB)")
+
+    @db_group.command("restore")
+    @click.argument("file", type=click.Path(exists=True, dir_okay=False))
+    @click.option("--into", "url", metavar="URL", help="the empty database to restore into  [default: the app's database]")
+    def restore_database(file, url):
+        """Restore a `flask db backup` into an empty database.
+
+        Creates the roles first (connected as a superuser), setting the passwords of APP_DB_PASSWORD and
+        PAYMENTS_DB_PASSWORD (a backup holds none), runs pg_restore in one transaction that stops at the first
+        error (all or nothing), then checks the migrations and the money audit."""
+        with nullcontext() if url else database_url(app):
+            dsn = url or db.direct_dsn(app.config)
+            try:
+                found = backup.restore(file, dsn, app.config["APP_DB_PASSWORD"], app.config["PAYMENTS_DB_PASSWORD"])
+            except (backup.BackupError, psycopg.OperationalError) as failure:
+                raise click.ClickException(str(failure).strip()) from None
+        click.echo(f"restored {file}; money_audit(): {found['money_audit']} sessions whose money does not add up; "
+                   f"migrations pending: {len(found['pending'])}, changed: {len(found['changed'])}")
+        if found["pending"]:
+            click.echo("the backup predates migrations of this code: run flask db upgrade")
+        problems = [f"migration {name} differs from its file" for name in found["changed"]]
+        if found["money_audit"]:
+            problems.append("app.money_audit() is not empty")
+        if problems:
+            raise click.ClickException("the restored database does not check out: " + "; ".join(problems) + ".")
 
     @app.cli.command("seed-demo")
     def seed_demo():
