@@ -71,6 +71,7 @@ def create_app(config=None):
         STRIPE_API_BASE=os.environ.get("STRIPE_API_BASE"),
         # timed jobs (jobs.py): app (APScheduler in `flask serve`), pg_cron (the app runs only SMTP/Stripe jobs), off
         JOB_RUNNER=os.environ.get("JOB_RUNNER", "app"),
+        JOB_MINUTE_SECONDS=float(os.environ.get("JOB_MINUTE_SECONDS", "60")),  # shorter only for tests and demos
         # notifications (notifications.py): without SMTP_HOST, emails go to VAR_DIR/mailbox
         BASE_URL=os.environ.get("BASE_URL", "http://127.0.0.1:5000"),
         MAIL_FROM=os.environ.get("MAIL_FROM", "Auto Doctor <no-reply@autodoctor.app>"),

@@ -1,5 +1,5 @@
 """Command-line tools: `flask serve`, `flask db upgrade|status|backup|restore`, `flask seed-demo`,
-`flask jobs list|run`, `flask users create`."""
+`flask jobs list|run|schedule`, `flask users create`."""
 import errno
 import os
 import signal
@@ -87,6 +87,17 @@ def _check_port(host, port):
         f"choose another with ./dev run --port {other}.")
 
 
+def _schedule_cron(app):
+    """Loads the pg_cron schedule (jobs.install_cron_schedule) for the app's database, or stops with why not."""
+    try:
+        scheduled = jobs.install_cron_schedule(db.direct_dsn(app.config))
+    except jobs.CronUnavailable as failure:
+        raise click.ClickException(str(failure)) from None
+    click.echo(f"pg_cron runs the {len(scheduled)} SQL jobs (sql/cron/schedule.sql); this app runs "
+               + ", ".join(job.name for job in jobs.jobs_for("pg_cron")))
+    return scheduled
+
+
 def _stop_on_sigterm(signum, frame):
     sys.exit(0)  # unwinds, so the embedded server is stopped too
 
@@ -105,6 +116,8 @@ def register(app):
             if demo.is_empty(dsn):
                 click.echo("loading the demo world (first start)")
                 demo.seed(dsn, payments.TestGateway.of(app))
+            if app.config["JOB_RUNNER"] == "pg_cron":
+                _schedule_cron(app)
             if "BASE_URL" not in os.environ:  # links in emails lead where this server answers
                 app.config["BASE_URL"] = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::', '') else host}:{port}"
             click.echo(f"Auto Doctor is serving on http://{host}:{port}; links in emails lead to "
@@ -191,10 +204,14 @@ def register(app):
 
     @jobs_group.command("list")
     def list_jobs():
-        """The jobs, how often they run, and which pg_cron can run (sql/cron/schedule.sql)."""
+        """The jobs, how often they run, which pg_cron can run (sql/cron/schedule.sql), and who runs each under
+        JOB_RUNNER."""
+        runner = app.config["JOB_RUNNER"]
+        here = {job.name for job in jobs.jobs_for(runner)}
         for job in jobs.JOBS.values():
-            where = "SQL (pg_cron can run it)" if job.in_sql else "Python (SMTP / Stripe)"
-            click.echo(f"{job.name:30} every {job.every_minutes} min  {where}")
+            kind = "SQL (pg_cron can run it)" if job.in_sql else "Python (SMTP / Stripe)"
+            who = "this app" if job.name in here else "pg_cron" if runner == "pg_cron" else "flask jobs run"
+            click.echo(f"{job.name:30} every {job.every_minutes:2} min  {kind:26} run by {who}")
 
     @jobs_group.command("run")
     @click.argument("names", nargs=-1, type=click.Choice(list(jobs.JOBS)))
@@ -204,6 +221,16 @@ def register(app):
             for name in names or jobs.JOBS:
                 done = jobs.run_job(app, name)
                 click.echo(f"{name}: " + ("running elsewhere, skipped" if done is None else str(done)))
+
+    @jobs_group.command("schedule")
+    def schedule_jobs():
+        """Load sql/cron/schedule.sql into pg_cron (JOB_RUNNER=pg_cron; `flask serve` does it too)."""
+        if app.config["JOB_RUNNER"] != "pg_cron":
+            raise click.ClickException(f"JOB_RUNNER is {app.config['JOB_RUNNER']}, so the app runs the SQL jobs "
+                                       "itself: set JOB_RUNNER=pg_cron to hand them to pg_cron.")
+        with database_url(app):
+            for name, cron in _schedule_cron(app).items():
+                click.echo(f"{name:42} {cron}")
 
     users = click.Group("users", help="Accounts that are not signed up on the site.")
     app.cli.add_command(users)

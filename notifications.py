@@ -1,7 +1,8 @@
 """Outbox delivery (SPEC §14). SQL writes every notification into app.outbox in the transaction of its cause;
 this module sends them: claim a batch (claim_outbox) → render and send its messages a few at a time, outside any
-transaction → record the batch's results in one call (record_deliveries: sent, or due again after a back-off, or
-failed after the last attempt) → claim the next batch, while messages are due and the run's time budget lasts.
+transaction → record each result as it comes (record_deliveries: sent, or due again after a back-off, or failed
+after the last attempt; the results that came in while the last ones were being recorded go in one call) → claim
+the next batch, while messages are due and the run's time budget lasts.
 
 Channels:
     email   SMTP when SMTP_HOST is set; otherwise an .eml file in the mailbox folder (var/mailbox), which the
@@ -10,11 +11,17 @@ Channels:
     in_app  nothing to send: the dashboard shows it
 
 A message is claimed by one runner under a lease and recorded as sent once; its Message-ID is the outbox
-row's, so even a retry after a crash between sending and recording names the same message.
+row's, so even a retry after a crash between sending and recording names the same message. What a crash (kill -9,
+a lost machine) can still send twice: only the messages sent whose record had not committed, each sender's last
+one or two (the one it was sending, and one sent while the previous results were being recorded, a round trip).
+SMTP has no way to take a message back or to ask whether one arrived, so delivery is at least once; this keeps
+the "more than once" to those few. The messages the crashed run had claimed and not sent go out once, when their
+lease (5 job-minutes) ends; their attempts say 2.
 """
 import json
 import logging
 import os
+import queue
 import smtplib
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
@@ -24,7 +31,7 @@ from email import policy
 from email.headerregistry import HeaderRegistry
 from email.message import EmailMessage
 from email.utils import formataddr, formatdate, parseaddr
-from functools import lru_cache, partial
+from functools import lru_cache
 from pathlib import Path
 from time import monotonic
 
@@ -54,29 +61,35 @@ class PermanentFailure(Exception):
 
 
 # A run claims BATCH messages at a time and sends them SENDERS at once (each sender with its own SMTP connection,
-# kept for the run), and claims no more after BUDGET seconds: it ends before the job's next minute, and every batch
-# ends far inside the lease claim_outbox gives it (5 minutes).
+# kept for the run), and claims no more after BUDGET job-minutes: it ends before the job's next minute, and every
+# batch ends far inside the lease claim_outbox gives it (LEASE job-minutes).
 BATCH = 100
 SENDERS = 4
-BUDGET = 45
+BUDGET = 0.75
+LEASE = 5
 
 
-def deliver_outbox(limit=BATCH, budget=BUDGET, senders=SENDERS):
-    """One delivery run: claims batch after batch while messages are due, for at most `budget` seconds (it always
-    takes one batch), sends every claimed message once and records each batch's results. Logs what it sent and
-    the backlog it leaves; returns how many were sent."""
+def deliver_outbox(limit=BATCH, budget=None, senders=SENDERS):
+    """One delivery run: claims batch after batch while messages are due, for at most `budget` seconds (BUDGET of
+    a job-minute unless given; it always takes one batch), sends every claimed message once and records each
+    result as it comes. Logs what it sent and the backlog it leaves; returns how many were sent."""
     app = current_app._get_current_object()
+    minute = app.config["JOB_MINUTE_SECONDS"]
+    budget = BUDGET * minute if budget is None else budget
     started = monotonic()
     sent = claimed = 0
     with ExitStack() as stack:
         lanes = [stack.enter_context(Transports(app.config)) for _ in range(senders)]
         pool = stack.enter_context(ThreadPoolExecutor(senders, thread_name_prefix="outbox"))
-        while messages := db.call("claim_outbox", limit=limit):
-            shares = [messages[lane::senders] for lane in range(senders)]
-            results = [result for done in pool.map(partial(_send_all, app), lanes, shares) for result in done]
-            db.call("record_deliveries", results=Jsonb(results))
+        while messages := db.call("claim_outbox", limit=limit, lease=timedelta(seconds=LEASE * minute)):
+            results = queue.SimpleQueue()
+            lanes_done = [pool.submit(_send_all, app, lane, messages[n::senders], results.put)
+                          for n, lane in enumerate(lanes)]
+            for recorded in _record_as_they_come(results, senders):
+                sent += sum("error" not in result for result in recorded)
+            for lane in lanes_done:
+                lane.result()  # a sender's own failure (a bug: a message's failure is its result) is raised here
             claimed += len(messages)
-            sent += sum("error" not in result for result in results)
             if monotonic() - started >= budget:
                 break
     backlog = db.call_one("outbox_backlog")
@@ -85,10 +98,31 @@ def deliver_outbox(limit=BATCH, budget=BUDGET, senders=SENDERS):
     return sent
 
 
-def _send_all(app, transports, messages):
-    """A sender's share of a batch, on its own thread: each message's result, as record_deliveries takes it."""
-    with app.app_context():
-        return [_send_one(transports, message) for message in messages]
+def _record_as_they_come(results, senders):
+    """Records the senders' results as they come, until each of the `senders` has said it is done (None): waits
+    for one, records it with every other that came meanwhile, in one call. Yields each recorded list."""
+    running = senders
+    while running:
+        recorded = []
+        for result in [results.get()] + [results.get() for _ in range(results.qsize())]:
+            if result is None:
+                running -= 1
+            else:
+                recorded.append(result)
+        if recorded:
+            db.call("record_deliveries", results=Jsonb(recorded))
+            yield recorded
+
+
+def _send_all(app, transports, messages, report):
+    """A sender's share of a batch, on its own thread: each message's result, as record_deliveries takes it, is
+    reported as soon as it is sent, then None."""
+    try:
+        with app.app_context():
+            for message in messages:
+                report(_send_one(transports, message))
+    finally:
+        report(None)
 
 
 def _send_one(transports, message):

@@ -7,6 +7,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -62,15 +63,19 @@ class AppServer:
         self.base = f"http://127.0.0.1:{self.port}"
         self.env = {**os.environ, "COOKIE_SECURE": "0", "SECRET_KEY": "faults", "AUTODOCTOR_VAR": str(var_dir), **env}
         self.process = None
+        self.output = []  # its lines so far, read as they come (a full pipe would stop the server)
+        self._reader = None
 
     def start(self, wait=90):
         self.process = subprocess.Popen([sys.executable, "-m", "flask", "--app", "app", "serve", "--port",
                                          str(self.port)], cwd=ROOT, env=self.env, stdout=subprocess.PIPE,
                                         stderr=subprocess.STDOUT, text=True)
+        self._reader = threading.Thread(target=self.output.extend, args=[self.process.stdout], daemon=True)
+        self._reader.start()
         deadline = time.monotonic() + wait
         while True:
             if self.process.poll() is not None:
-                raise AssertionError("the app server stopped:\n" + self.process.stdout.read())
+                raise AssertionError("the app server stopped:\n" + self._all_output())
             try:
                 urllib.request.urlopen(self.base + "/", timeout=2).close()
                 return self
@@ -87,7 +92,7 @@ class AppServer:
             self.process.wait(timeout=30)
 
     def stop(self):
-        """SIGTERM, as a process manager stops it; its output."""
+        """SIGTERM, as a process manager stops it; its whole output."""
         if self.process is None or self.process.poll() is not None:
             return ""
         self.process.send_signal(signal.SIGTERM)
@@ -95,7 +100,11 @@ class AppServer:
             self.process.wait(timeout=30)
         except subprocess.TimeoutExpired:
             self.kill()
-        return self.process.stdout.read()
+        return self._all_output()
+
+    def _all_output(self):
+        self._reader.join(timeout=10)
+        return "".join(self.output)
 
 
 @contextmanager

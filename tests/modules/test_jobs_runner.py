@@ -106,14 +106,43 @@ def test_the_runner_setting_chooses_who_runs_what(app):
 
 
 def test_the_pg_cron_schedule_runs_every_sql_job_on_the_apps_schedule(database):
+    """Every SQL job of jobs.JOBS, named after it, at its every_minutes, and nothing else (tests/faults/test_pg_cron.py
+    loads it into pg_cron and sees each run)."""
     text = (ROOT / "sql" / "cron" / "schedule.sql").read_text()
-    scheduled = {(command, cron) for cron, command in
-                 re.findall(r"'autodoctor-[a-z-]+', '([^']+)',\s*'select app\.([a-z_]+)\(\)'", text)}
-    expected = {(job.name, "* * * * *" if job.every_minutes == 1 else f"*/{job.every_minutes} * * * *")
-                for job in jobs.JOBS.values() if job.in_sql}
+    rows = re.findall(r"\('autodoctor-([a-z-]+)', '([^']+)', 'select app\.([a-z_]+)\(\)'\)", text)
+    assert len(rows) == text.count("('autodoctor-")
+    assert all(jobname == command.replace("_", "-") for jobname, _, command in rows)
+    scheduled = [(command, cron) for _, cron, command in rows]
+    expected = [(job.name, "* * * * *" if job.every_minutes == 1 else f"*/{job.every_minutes} * * * *")
+                for job in jobs.JOBS.values() if job.in_sql]
     assert scheduled == expected
     for name, _ in expected:  # each is a function of the schema, callable with no arguments
         assert database.scalar("select to_regprocedure(%s) is not null", [f"app.{name}()"])
+
+
+def test_the_schedule_is_refused_in_one_sentence_by_a_server_without_pg_cron(database):
+    with pytest.raises(jobs.CronUnavailable, match=r"^JOB_RUNNER=pg_cron needs pg_cron preloaded, .*"
+                                                   r"shared_preload_libraries .*restart the server\.$"):
+        jobs.install_cron_schedule(database.url)
+
+
+def test_a_message_queued_while_the_runner_idles_goes_out_within_seconds(app, world):
+    """The delivery job's minute is a real one here: only the outbox's NOTIFY can make it run sooner."""
+    customer = world.customer()
+    runner = jobs.JobRunner(app, minute=60).start()
+    try:
+        assert wait_for(lambda: runner.runs >= len(runner.jobs))  # each job's first run, a second after the start
+        time.sleep(2)
+        queued = time.monotonic()
+        world.conn.execute("select app.notify(%s, 'waitlist_joined')", [customer])
+        outbox = world.value("select max(id) from app.outbox")
+        assert wait_for(lambda: world.value("select status from app.outbox where id = %s", [outbox]) == "sent",
+                        seconds=30)
+        waited = time.monotonic() - queued
+    finally:
+        runner.shutdown()
+    print(f"\na message queued while the runner idled was sent {waited:.2f} s later")
+    assert waited < 5
 
 
 def test_the_web_role_cannot_run_the_jobs(database):
