@@ -15,7 +15,7 @@ from psycopg import sql
 import demo
 import jobs
 import migrate
-import payments
+import offline_gateway
 
 EMBEDDED_DATABASE = "autodoctor"
 
@@ -102,7 +102,7 @@ def register(app):
             _upgrade(app, dsn)
             if demo.is_empty(dsn):
                 click.echo("loading the demo world (first start)")
-                demo.seed(dsn, payments.TestGateway.of(app))
+                demo.seed(dsn, offline_gateway.TestGateway.of(app))
             if "BASE_URL" not in os.environ:  # links in emails lead where this server answers
                 app.config["BASE_URL"] = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::', '') else host}:{port}"
             click.echo(f"Auto Doctor is serving on http://{host}:{port}; links in emails lead to "
@@ -137,7 +137,7 @@ def register(app):
             _upgrade(app, dsn)
             if not demo.is_empty(dsn):
                 raise click.ClickException("the database already has accounts: the demo world loads only into an empty one")
-            demo.seed(dsn, payments.TestGateway.of(app))
+            demo.seed(dsn, offline_gateway.TestGateway.of(app))
             click.echo("demo world loaded; logins are listed in README.md")
 
     jobs_group = click.Group("jobs", help="The timed jobs of SPEC §13 (the app runs them itself under `flask serve`).")
