@@ -65,7 +65,7 @@ def create_app(config=None):
         PERMANENT_SESSION_LIFETIME=timedelta(days=30),
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session it is tied to
         MAX_CONTENT_LENGTH=64 * 1024 * 1024,
-        # without a key, payments go through the built-in offline test gateway (payments.TestGateway)
+        # without a key, payments go through the built-in offline test gateway (offline_gateway.TestGateway)
         STRIPE_SECRET_KEY=os.environ.get("STRIPE_SECRET_KEY"),
         STRIPE_WEBHOOK_SECRET=os.environ.get("STRIPE_WEBHOOK_SECRET"),
         STRIPE_API_BASE=os.environ.get("STRIPE_API_BASE"),

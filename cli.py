@@ -17,7 +17,7 @@ import db
 import demo
 import jobs
 import migrate
-import payments
+import offline_gateway
 
 EMBEDDED_DATABASE = "autodoctor"
 
@@ -115,7 +115,7 @@ def register(app):
             _upgrade(app, dsn)
             if demo.is_empty(dsn):
                 click.echo("loading the demo world (first start)")
-                demo.seed(dsn, payments.TestGateway.of(app))
+                demo.seed(dsn, offline_gateway.TestGateway.of(app))
             if app.config["JOB_RUNNER"] == "pg_cron":
                 _schedule_cron(app)
             if "BASE_URL" not in os.environ:  # links in emails lead where this server answers
@@ -196,7 +196,7 @@ def register(app):
             _upgrade(app, dsn)
             if not demo.is_empty(dsn):
                 raise click.ClickException("the database already has accounts: the demo world loads only into an empty one")
-            demo.seed(dsn, payments.TestGateway.of(app))
+            demo.seed(dsn, offline_gateway.TestGateway.of(app))
             click.echo("demo world loaded; logins are listed in README.md")
 
     jobs_group = click.Group("jobs", help="The timed jobs of SPEC §13 (the app runs them itself under `flask serve`).")

@@ -28,7 +28,7 @@ import psycopg
 from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
-import payments
+import offline_gateway
 from demo_data import (BOOK_NOW_HOURS, BOOK_NOW_PER_DAY, BOOKING_HOURS, BOOKINGS, CATEGORY_WEIGHTS, CONCERNS,
                        CUSTOMER_REASONS, CUSTOMERS, DECLINE_REASONS, DEMAND, DEMO_PASSWORD, FAVORITES, HISTORY_DAYS,
                        HISTORY_SEED, HOLDS, LEAD_HOURS, MECHANIC_REASONS, MECHANICS, OUTCOMES, PAST_CUSTOMERS,
@@ -62,7 +62,7 @@ def seed(dsn, gateway=None):
     with psycopg.connect(dsn) as conn:
         frozen = conn.execute("select frozen_at from app.app_clock").fetchone()[0]
         try:
-            admin_id = _seed(conn, password, gateway or payments.TestGateway())
+            admin_id = _seed(conn, password, gateway or offline_gateway.TestGateway())
         except BaseException:
             # what was committed before the failure stays; the clock the walk moved does not
             conn.rollback()

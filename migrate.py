@@ -22,6 +22,9 @@ SQL_DIR = Path(__file__).resolve().parent / "sql"
 OWNER_ROLE = "autodoctor_owner"
 APP_ROLE = "autodoctor_app"
 PAYMENTS_ROLE = "autodoctor_payments"
+# what a statement of the app's login roles may take: one stuck behind a lock or running away is cancelled (55P03,
+# 57014) and its request answers 503 (db.Unavailable) instead of holding a page's thread for minutes
+LOGIN_ROLE_LIMITS = {"lock_timeout": "3s", "statement_timeout": "5s"}
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
 
@@ -86,6 +89,10 @@ def prepare_cluster(conn, app_password=None, payments_password=None):
     conn.execute("revoke create on schema public from public")
     # short OLTP queries: compiling them with LLVM costs tens of milliseconds and saves nothing
     conn.execute(sql.SQL("alter database {} set jit = off").format(database))
+    for role in (APP_ROLE, PAYMENTS_ROLE):
+        for setting, limit in LOGIN_ROLE_LIMITS.items():
+            conn.execute(sql.SQL("alter role {} set {} = {}").format(
+                sql.Identifier(role), sql.Identifier(setting), sql.Literal(limit)))
     conn.execute("create extension if not exists btree_gist")
     conn.execute("create extension if not exists pgcrypto")  # bcrypt, HMAC and random bytes (log_in, authenticate)
 

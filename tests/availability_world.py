@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 from psycopg.types.json import Jsonb
 
-import payments
+import offline_gateway
 
 
 _emails = iter(range(10**6))
@@ -85,7 +85,7 @@ class World:
 
     def charge(self, payment, gateway=None):
         """Charges a payment through a test gateway (a new one unless given) and applies the answer."""
-        intent = (gateway or payments.TestGateway()).charge(
+        intent = (gateway or offline_gateway.TestGateway()).charge(
             amount_cents=payment["amount_cents"], currency="CAD", payment_method=payment["payment_method"],
             idempotency_key=payment["idempotency_key"], metadata={"payment_id": payment["id"]}, description="test")
         return self.conn.execute("select * from app.apply_payment_intent(%s, %s)", [Jsonb(intent), payment["id"]]).fetchone()

@@ -23,6 +23,8 @@ from conftest import PASSWORD, Database
 
 ROOT = Path(__file__).resolve().parents[2]
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+SCHEDULE = "/customer/schedule"
+ALL_WEEK = {weekday: [("00:00", "24:00")] for weekday in range(1, 8)}
 
 
 def free_port():
@@ -41,6 +43,8 @@ def own_postgres(name="faults", **settings):
             conn.execute(f'create database "{name}"')
         url = pg.url(name)
         migrate.upgrade(url)
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute("update app.login_policy set bcrypt_cost = 4")  # as the suite's template: accounts made fast
         yield pg, Database(name=name, url=url, app_url=pg.url(name, migrate.APP_ROLE))
     finally:
         pg_ctl(pg, "stop", "-m", "immediate")  # a postmaster pg_ctl restarted is not pg's child
@@ -132,7 +136,7 @@ class Client:
     given an email."""
 
     def __init__(self, base, email=None, timeout=30):
-        self.base, self.timeout, self.answers = base, timeout, []
+        self.base, self.timeout, self.answers, self.csrf = base, timeout, [], None
         self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()),
                                                   _NoRedirect)
         if email:
@@ -145,6 +149,20 @@ class Client:
         status, page, _ = self.request("GET", path)
         assert status == 200, (path, status)
         return CSRF.search(page).group(1)
+
+    def post(self, path, fields):
+        """Posts a form with this log-in session's CSRF token (read once, from the customer's vehicles page): no
+        page is loaded first, so the request timed is the post alone."""
+        if self.csrf is None:
+            self.csrf = self.token("/customer/vehicles")
+        return self.request("POST", path, {**fields, "csrf_token": self.csrf})
+
+    def schedule_until_time(self, mechanic_id, plan="standard"):
+        """Answers Schedule's first four steps as a customer does (online, just advice, the plan, the mechanic),
+        so that the next post is the time's."""
+        for step, choice in (("service", "online"), ("vehicle", "advice"), ("plan", plan), ("mechanic", mechanic_id)):
+            status = self.post(f"{SCHEDULE}/{step}", {"choice": str(choice)})[0]
+            assert status == 302, f"{step}: {status}"
 
     def submit(self, path, fields, page=None):
         """Posts a form as a browser does: `page` (or `path`) is loaded first for its CSRF token."""

@@ -12,6 +12,7 @@ import pytest
 
 import db as app_db
 import jobs
+import offline_gateway
 import payments
 from app import create_app
 from availability_world import World, local
@@ -24,8 +25,8 @@ PROCESSES, CHARGES = 4, 40  # each process: CHARGES under keys of its own and CH
 # one process of the race: opens the gateway, says so, waits for the start, charges, prints the intent of each key
 CHARGER = """
 import json, sys
-import payments
-gateway = payments.TestGateway(path=sys.argv[1])
+import offline_gateway
+gateway = offline_gateway.TestGateway(path=sys.argv[1])
 print("ready", flush=True)
 sys.stdin.readline()
 answers = {}
@@ -48,16 +49,16 @@ def refund(gateway, intent, cents, key):
 
 
 def test_a_gateway_opened_again_on_the_file_retrieves_and_refunds_what_the_first_charged(tmp_path):
-    path = tmp_path / payments.TestGateway.FILE
-    first = payments.TestGateway(path=path)
+    path = tmp_path / offline_gateway.TestGateway.FILE
+    first = offline_gateway.TestGateway(path=path)
     paid, declined = charge(first, "hold-1-full-1"), charge(first, "hold-2-full-1", "pm_card_chargeDeclined")
     del first  # the process ends
 
-    second = payments.TestGateway(path=path)
+    second = offline_gateway.TestGateway(path=path)
     assert second.retrieve(paid["id"]) == paid and second.retrieve(declined["id"]) == declined
     assert charge(second, "hold-1-full-1") == paid  # the key still gives the first answer
     back = refund(second, paid, 2400, "refund-1-1")
-    third = payments.TestGateway(path=path)
+    third = offline_gateway.TestGateway(path=path)
     assert third.retrieve_refund(back["id"]) == back and refund(third, paid, 2400, "refund-1-1") == back
     with pytest.raises(payments.GatewayUnavailable):
         refund(third, paid, 501, "refund-1-2")  # more than is left of the charge, whoever asks
@@ -68,13 +69,13 @@ def test_a_gateway_opened_again_on_the_file_retrieves_and_refunds_what_the_first
     # one signing secret for the file: an event one process signs verifies in another
     assert third.event(*second.signed("payment_intent.succeeded", paid))["data"]["object"] == paid
     # without a path a gateway keeps to itself (tests build one each)
-    alone = payments.TestGateway()
+    alone = offline_gateway.TestGateway()
     charge(alone, "hold-1-full-1")
-    assert len(alone.intents) == 1 and not payments.TestGateway().intents
+    assert len(alone.intents) == 1 and not offline_gateway.TestGateway().intents
 
 
 def test_the_same_key_from_two_gateways_on_one_file_gives_one_intent(tmp_path):
-    one, two = (payments.TestGateway(path=tmp_path / payments.TestGateway.FILE) for _ in range(2))
+    one, two = (offline_gateway.TestGateway(path=tmp_path / offline_gateway.TestGateway.FILE) for _ in range(2))
     intent = charge(one, "hold-3-full-1")
     assert charge(two, "hold-3-full-1") == intent and charge(one, "hold-3-full-1") == intent
     assert list(two.intents) == [intent["id"]]
@@ -82,7 +83,7 @@ def test_the_same_key_from_two_gateways_on_one_file_gives_one_intent(tmp_path):
 
 @pytest.mark.slow
 def test_processes_charging_at_once_lose_nothing_and_share_their_keys(tmp_path):
-    path = tmp_path / payments.TestGateway.FILE
+    path = tmp_path / offline_gateway.TestGateway.FILE
     racers = [subprocess.Popen([sys.executable, "-c", CHARGER, str(path), f"own{n}", str(CHARGES)], cwd=ROOT, text=True,
                                stdin=subprocess.PIPE, stdout=subprocess.PIPE) for n in range(PROCESSES)]
     try:
@@ -100,7 +101,7 @@ def test_processes_charging_at_once_lose_nothing_and_share_their_keys(tmp_path):
             racer.wait()
     assert [racer.returncode for racer in racers] == [0] * PROCESSES
 
-    intents = payments.TestGateway(path=path).intents
+    intents = offline_gateway.TestGateway(path=path).intents
     assert len(intents) == PROCESSES * CHARGES + CHARGES  # each key charged once, none lost
     shared = [{key: intent for key, intent in answer.items() if key.startswith("shared-")} for answer in answers]
     assert all(each == shared[0] for each in shared)  # every process was given the same intent for a shared key
@@ -129,7 +130,7 @@ def test_after_a_restart_the_app_reconciles_and_refunds_a_charge_made_before_it(
         payments.gateway().deliver = None  # the webhook is lost …
         intent = payments._charge(payment)  # … and the process dies before it hears the answer
     app_db.close_pool(before)
-    assert (tmp_path / payments.TestGateway.FILE).exists()
+    assert (tmp_path / offline_gateway.TestGateway.FILE).exists()
 
     after = make_app(database, tmp_path)  # started again: a new gateway, on the same file
     database.set_clock(NOW + timedelta(minutes=3))

@@ -5,7 +5,7 @@ from datetime import timedelta
 import psycopg
 import pytest
 
-import payments
+import offline_gateway
 from availability_world import local
 from conftest import NOW
 from support import set_clock
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.usefixtures("money_audit_stays_empty")
 
 @pytest.fixture
 def gateway():
-    return payments.TestGateway()
+    return offline_gateway.TestGateway()
 
 
 def pay(world, gateway, customer, mechanic, start=START, **how):
