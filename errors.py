@@ -112,6 +112,8 @@ CODES = {
     "UR083": "This link has expired: links work for 48 hours. Ask the platform team for a new one.",
     "UR084": "A newer link was sent to you: use the link in the most recent email.",
     "UR085": "This account is deactivated.",
+    "UR090": ("We are still confirming your payment for the time you held, so it stays held until we know (a few "
+              "minutes). My appointments shows the booking, or that nothing was charged, as soon as we do."),
     "UL001": "Too many attempts to log in from this address. Please wait 15 minutes and try again.",
     "UL002": "You are already holding three times. Book one of them, or let one go, before holding another.",
     "UL003": "You have held many times in a few minutes. Please wait a few minutes before holding another time.",

@@ -127,8 +127,21 @@ def checkout(customer_id, *, kind, plan, card=None, hold_id=None, **booking):
     """Pays for a booking: the session exists when this returns a succeeded payment. A decline returns the
     failed payment (a hold stays until it expires, to pay again with another card); an unreachable gateway
     leaves it pending for reconciliation."""
-    return _pay(db.call_one("begin_checkout", actor=customer_id, kind=kind, plan=plan,
-                            payment_method=payment_method_for(card) if card else None, hold_id=hold_id, **booking))
+    try:
+        payment = db.call_one("begin_checkout", actor=customer_id, kind=kind, plan=plan,
+                              payment_method=payment_method_for(card) if card else None, hold_id=hold_id, **booking)
+    except db.Unavailable as failure:
+        if failure.changed is False:
+            raise  # nothing reached the database: nothing was charged, and the 503 page says so
+        # the payment may have been made (pending, not charged yet): reconciliation charges it under its key
+        # and books the held time, or fails it; the customer is told we are confirming it, never "nothing changed"
+        log.warning("checkout of customer %s: the database went away; reconciliation decides", customer_id)
+        return OUTCOME_UNKNOWN
+    return _pay(payment)
+
+
+# what checkout returns when the database went away while it made the payment: undecided, as a pending one
+OUTCOME_UNKNOWN = {"id": None, "status": "pending", "session_id": None}
 
 
 def _pay(payment):
@@ -139,8 +152,16 @@ def _pay(payment):
         except GatewayUnavailable:
             log.exception("charging payment %s failed; reconciliation will ask again", payment["id"])
             return payment
-        [payment] = db.call_for_payments("apply_payment_intent", intent=Jsonb(intent), payment=payment["id"])
-    send_refunds(payment=payment["id"])  # a booking that could not be made gives its money back at once
+        try:
+            [payment] = db.call_for_payments("apply_payment_intent", intent=Jsonb(intent), payment=payment["id"])
+        except db.Unavailable:
+            # charged (or declined) at the gateway, not recorded: reconciliation re-reads it under the payment's key
+            log.warning("payment %s: the database went away after the charge; reconciliation decides", payment["id"])
+            return payment
+    try:
+        send_refunds(payment=payment["id"])  # a booking that could not be made gives its money back at once
+    except db.Unavailable:
+        log.warning("payment %s: refunds not sent now; the send_refunds job sends them", payment["id"])
     return payment
 
 

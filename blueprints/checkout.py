@@ -68,5 +68,10 @@ def pay(form, **booking):
                          "is on its way back to your card and account credit.")
     if payment["status"] == "failed":
         return payment, f"Your card was not charged: {(payment['failure_message'] or 'the payment was declined').rstrip('.')}."
-    return payment, ("We are waiting for the card network to confirm your payment. Your booking appears under "
-                     "My appointments as soon as it does; nothing is charged twice.")
+    held = " The time stays held for you until then." if booking.get("kind") == "scheduled" else ""
+    if payment is payments.OUTCOME_UNKNOWN:
+        return payment, ("We are confirming whether your payment went through. If it did, My appointments lists it "
+                         f"under Payments until the booking is confirmed.{held} If nothing is listed there, nothing was "
+                         "charged and you can pay again; nothing is ever charged twice.")
+    return payment, ("We are confirming your payment with the card network. My appointments shows the booking as soon "
+                     f"as it is confirmed, or that nothing was charged; nothing is charged twice.{held}")

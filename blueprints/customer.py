@@ -98,7 +98,8 @@ def dashboard():
 def appointments():
     rows = db.call("my_appointments", actor=_me())
     return render_template("customer/appointments.html", upcoming=[r for r in rows if r["upcoming"]],
-                           past=[r for r in rows if not r["upcoming"]])
+                           past=[r for r in rows if not r["upcoming"]],
+                           payments=db.call("my_payments_being_confirmed", actor=_me()))
 
 
 def _render_appointment(row, reschedule_form=None, alternatives=(), offer_error=None, status=200):

@@ -3,6 +3,7 @@ processes started and stopped as in production, and a logged-in HTTP client that
 import http.cookiejar
 import os
 import re
+import shlex
 import signal
 import socket
 import subprocess
@@ -52,9 +53,15 @@ def own_postgres(name="faults", **settings):
 
 
 def pg_ctl(pg, *command, timeout=60):
-    """pg_ctl on an own_postgres server (as the server's user): pg_ctl(pg, "restart", "-m", "fast")."""
+    """pg_ctl on an own_postgres server (as the server's user): pg_ctl(pg, "restart", "-m", "fast"). A "start"
+    after a "stop" starts it with the options it was first started with (its port among them)."""
     binary = os.path.join(os.path.dirname(pg.postgres), "pg_ctl")
-    return subprocess.run(embedded_pg.as_user(pg.user, [binary, "-D", pg.get_data_directory(), "-w", *command]),
+    data = pg.get_data_directory()
+    if command[0] == "start":
+        options = shlex.split(Path(data, "postmaster.opts").read_text())[1:]  # the first started postgres's
+        options = [o for o, before in zip(options, [None] + options) if "-D" not in (o, before)]
+        command = (*command, "-o", shlex.join(options))
+    return subprocess.run(embedded_pg.as_user(pg.user, [binary, "-D", data, "-w", *command]),
                           capture_output=True, text=True, timeout=timeout)
 
 

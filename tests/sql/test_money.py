@@ -8,7 +8,7 @@ import pytest
 import offline_gateway
 from availability_world import local
 from conftest import NOW
-from support import set_clock
+from support import refusal, set_clock
 
 ALL_DAY = {d: [("00:00", "24:00")] for d in range(1, 8)}
 OPEN_ALL_DAY = {d: ("00:00", "24:00") for d in range(1, 8)}
@@ -235,22 +235,35 @@ def test_after_a_decline_the_same_hold_pays_with_another_card(world, gateway):
     assert world.value("select count(*) from app.payments where status = 'succeeded'") == 1
 
 
-def test_payment_after_the_hold_expired_retakes_a_free_slot(world, gateway):
-    customer, mechanic = world.customer(), world.mechanic(blocks=ALL_DAY, min_notice_minutes=0)
-    payment = world.checkout(customer, mechanic, START)
-    hold = payment["reservation_id"]
-    set_clock(world, NOW + timedelta(minutes=20))
-    payment = world.charge(payment, gateway)
-    assert payment["status"] == "succeeded" and payment["session_id"] is not None
-    assert payment["reservation_id"] != hold
-    assert world.value("select status from app.slot_reservations where id = %s", [hold]) == "expired"
-
-
-def test_payment_after_the_hold_expired_and_the_slot_went_is_refunded_once(world, gateway):
+def test_a_payment_without_an_outcome_keeps_its_hold_past_15_minutes_and_books_it(world, gateway):
     customer, rival = world.customer(), world.customer()
     mechanic = world.mechanic(blocks=ALL_DAY, min_notice_minutes=0)
     payment = world.checkout(customer, mechanic, START)
+    hold = payment["reservation_id"]
     set_clock(world, NOW + timedelta(minutes=20))
+    assert world.value("select app.release_expired_reservations()") == 0
+    assert refusal(pay, world, gateway, rival, mechanic).sqlstate == "UC001"  # still held for the first customer
+    payment = world.charge(payment, gateway)
+    assert payment["status"] == "succeeded" and payment["session_id"] is not None
+    assert payment["reservation_id"] == hold
+    assert world.value("select status from app.slot_reservations where id = %s", [hold]) == "confirmed"
+
+
+def test_a_payment_whose_hold_lapsed_retakes_a_free_slot(world, gateway):
+    customer, mechanic = world.customer(), world.mechanic(blocks=ALL_DAY, min_notice_minutes=0)
+    payment = world.checkout(customer, mechanic, START)
+    hold = payment["reservation_id"]
+    world.conn.execute("update app.slot_reservations set status = 'expired' where id = %s", [hold])  # gone some other way
+    payment = world.charge(payment, gateway)
+    assert payment["status"] == "succeeded" and payment["session_id"] is not None
+    assert payment["reservation_id"] != hold
+
+
+def test_a_payment_whose_hold_lapsed_and_the_slot_went_is_refunded_once(world, gateway):
+    customer, rival = world.customer(), world.customer()
+    mechanic = world.mechanic(blocks=ALL_DAY, min_notice_minutes=0)
+    payment = world.checkout(customer, mechanic, START)
+    world.conn.execute("update app.slot_reservations set status = 'expired' where id = %s", [payment["reservation_id"]])
     pay(world, gateway, rival, mechanic)
     intent = gateway.charge(amount_cents=2900, currency="CAD", payment_method="pm_card_visa",
                             idempotency_key=payment["idempotency_key"], metadata={"payment_id": payment["id"]}, description="t")

@@ -13,6 +13,7 @@ import payments
 from availability_world import local
 from conftest import NOW, acting_in, csrf_token, log_in, make_customer
 from support import refusal_codes
+from web.test_database_outages import NOTHING_CHANGED, while_locked
 
 VISA = "4242 4242 4242 4242"
 DECLINED = "4000 0000 0000 0002"
@@ -450,9 +451,11 @@ def test_a_time_taken_while_paying_is_given_back_with_alternatives(app, client, 
     charge = gateway.charge
 
     def slow_charge(**kwargs):
-        # the card network takes its time: the hold lapses and someone else books the same time meanwhile
+        # the card network takes its time; the hold is gone some other way (an operator's cleanup: while a payment
+        # has no outcome, time alone does not end it) and someone else books the same time meanwhile
         database.set_clock(NOW + timedelta(minutes=16))
         with database.owner() as conn:
+            conn.execute("update app.slot_reservations set status = 'expired' where customer_id = %s", [casey])
             hold = conn.execute("select hold_id from app.reserve_slot(%s, %s, %s, 'standard')",
                                 [rival, marcus, TEN]).fetchone()["hold_id"]
             conn.execute("select app.create_session(p_actor => %s, p_kind => 'scheduled', p_plan => 'standard', "
@@ -598,3 +601,21 @@ def test_another_customers_confirmation_is_404(app, client, database, world, cas
     response = client.get(f"{BASE}/confirmation/{theirs}")
     assert response.status_code == 404 and "Marcus Chen" not in response.get_data(as_text=True)
     assert client.get(f"{BASE}/confirmation/{theirs + 999}").status_code == 404
+
+
+# ---- a payment whose outcome the app did not learn (issue 22) ------------------------------------------------
+
+def test_a_checkout_whose_connection_broke_says_we_are_confirming_and_paying_again_books_once(client, database, world, casey):
+    marcus = mechanic(world, "Marcus Chen")
+    to_review(client, marcus)
+    hold = draft(database, casey)["hold_id"]
+    response = while_locked(database, "payments", lambda: pay(client))  # begin_checkout's connection ends mid-call
+    assert response.status_code == 302 and response.location.endswith("/customer/appointments")
+    page = client.get(response.location).get_data(as_text=True)
+    assert NOTHING_CHANGED not in page and "We are confirming whether your payment went through" in page
+    # it did not (the statement was rolled back): nothing is listed, the time is still held, and Pay books it once
+    assert database.scalar("select count(*) from app.payments") == 0 and "data-outcome" not in page
+    assert database.scalar("select status from app.slot_reservations where id = %s", [hold]) == "reserved"
+    response = pay(client)
+    assert response.status_code == 302 and "/confirmation/" in response.location
+    assert database.scalar("select count(*) from app.payments where status = 'succeeded'") == 1

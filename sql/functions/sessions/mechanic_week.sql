@@ -80,7 +80,7 @@ begin
             select 'hold', tstzrange(r.starts_at, r.ends_at), r.status, pl.name, r.service_type, null
             from app.slot_reservations r
             join app.plans pl on pl.code = r.plan_code
-            where r.mechanic_id = p_actor and r.status = 'reserved' and r.expires_at > v_now
+            where r.mechanic_id = p_actor and r.status = 'reserved' and (r.expires_at > v_now or app.hold_payment_in_doubt(r.id))
               and r.starts_at < v_hi and r.ends_at > v_lo
         ), pieces as (
             select d.day, 'day' as kind, d.span as piece, d.span as day_span,

@@ -25,17 +25,18 @@ begin
     end if;
     v_uses_workshop := p_service_type = 'in_person' or w.kind <> 'virtual_only';
 
-    -- live claims of the mechanic (confirmed, or held and not expired), as the constraint compares them
+    -- live claims of the mechanic (confirmed, or held and not expired, or kept while their payment has no outcome),
+    -- as the constraint compares them
     select coalesce(range_agg(tstzrange(r.starts_at, r.blocked_until)), '{}') into v_booked
     from app.slot_reservations r
     where r.mechanic_id = p_mechanic and r.status in ('reserved', 'confirmed')
-      and (r.status = 'confirmed' or r.expires_at > v_now)
+      and (r.status = 'confirmed' or r.expires_at > v_now or app.hold_payment_in_doubt(r.id))
       and tstzrange(r.starts_at, r.blocked_until) && tstzrange(v_lo, v_hi + w.buffer);
     if p_customer is not null then
         select coalesce(range_agg(tstzrange(r.starts_at, r.ends_at)), '{}') into v_busy
         from app.slot_reservations r
         where r.customer_id = p_customer and r.status in ('reserved', 'confirmed')
-          and (r.status = 'confirmed' or r.expires_at > v_now)
+          and (r.status = 'confirmed' or r.expires_at > v_now or app.hold_payment_in_doubt(r.id))
           and tstzrange(r.starts_at, r.ends_at) && tstzrange(v_lo, v_hi);
     end if;
     -- live in-person claims at the workshop, for its capacity
@@ -43,7 +44,7 @@ begin
         select coalesce(array_agg(tstzrange(r.starts_at, r.ends_at)), '{}') into v_shop
         from app.slot_reservations r
         where r.workshop_id = w.workshop_id and r.status in ('reserved', 'confirmed')
-          and (r.status = 'confirmed' or r.expires_at > v_now)
+          and (r.status = 'confirmed' or r.expires_at > v_now or app.hold_payment_in_doubt(r.id))
           and tstzrange(r.starts_at, r.ends_at) && tstzrange(v_lo, v_hi);
     end if;
 

@@ -32,9 +32,11 @@ begin
         perform app.take_turn(2, v_workshop);
     end if;
     v_now := app.app_now();
-    -- a stale hold never blocks anyone, even before the cleanup job has run
+    -- a stale hold never blocks anyone, even before the cleanup job has run; but one whose payment has no outcome
+    -- yet is kept until it has
     update app.slot_reservations r set status = 'expired', released_at = v_now
-    where r.status = 'reserved' and r.expires_at <= v_now and (r.mechanic_id = p_mechanic or r.customer_id = p_actor);
+    where r.status = 'reserved' and r.expires_at <= v_now and (r.mechanic_id = p_mechanic or r.customer_id = p_actor)
+      and not app.hold_payment_in_doubt(r.id);
 
     select e.reason into v_reason
     from app.evaluate_slots(p_mechanic, array[p_start], v_duration, p_service_type, p_actor) e;

@@ -29,7 +29,11 @@ begin
         v_hold_id := v_pay.reservation_id;
         if v_pay.session_kind = 'scheduled' then
             select * into v_hold from app.slot_reservations where id = v_hold_id;
-            if v_hold.status <> 'reserved' or v_hold.expires_at <= app.app_now() then
+            if v_hold.status = 'reserved' and v_hold.expires_at <= app.app_now() then
+                -- past its 15 minutes but still reserved (kept while this payment had no outcome, or not yet
+                -- cleaned up): nobody else can have claimed the time, which is still the customer's
+                update app.slot_reservations set expires_at = app.app_now() + interval '1 minute' where id = v_hold_id;
+            elsif v_hold.status <> 'reserved' then
                 -- the hold lapsed while the customer paid: take the time again if it is still free
                 select r.hold_id into v_hold_id
                 from app.reserve_slot(v_pay.customer_id, v_hold.mechanic_id, v_hold.starts_at, v_pay.plan_code, v_hold.service_type) r;
@@ -60,6 +64,7 @@ end
 $$;
 comment on function app.complete_payment(bigint) is
     'The money of a payment is in: marks it succeeded (once) and does what it paid for. A booking''s session '
-    'is created with its hold; a hold that lapsed meanwhile is taken again if the time is still free, '
+    'is created with its hold (still reserved, even past its 15 minutes: kept for this payment); a hold that '
+    'lapsed meanwhile is taken again if the time is still free, '
     'otherwise everything is given back (slot_lost). A balance settles its session. A payment already told '
     'as failed is given back (booking_failed). The customer gets a receipt for a Book Now payment and a balance.';
