@@ -211,7 +211,8 @@ def register(app):
         for job in jobs.JOBS.values():
             kind = "SQL (pg_cron can run it)" if job.in_sql else "Python (SMTP / Stripe)"
             who = "this app" if job.name in here else "pg_cron" if runner == "pg_cron" else "flask jobs run"
-            click.echo(f"{job.name:30} every {job.every_minutes:2} min  {kind:26} run by {who}")
+            every = f"every {job.every_minutes} min"
+            click.echo(f"{job.name:30} {every:13} {kind:26} run by {who}")
 
     @jobs_group.command("run")
     @click.argument("names", nargs=-1, type=click.Choice(list(jobs.JOBS)))

@@ -14,7 +14,7 @@ import pytest
 from psycopg import sql
 
 import migrate
-import payments
+import offline_gateway
 from availability_world import Shop, World
 from conftest import NOW, PASSWORD, make_customer
 from embedded_pg import EmbeddedPostgres
@@ -90,7 +90,7 @@ def fingerprint(url):
 def backed_up(tmp_path_factory):
     """The morning on a server of its own, and its backup by `flask db backup`: (database, file, kept, env)."""
     var_dir = tmp_path_factory.mktemp("backup")
-    gateway = payments.TestGateway(path=var_dir / payments.TestGateway.FILE)  # the one `flask jobs run` uses
+    gateway = offline_gateway.TestGateway(path=var_dir / offline_gateway.TestGateway.FILE)  # the one `flask jobs run` uses
     with own_postgres("morning") as (pg, database):
         kept = morning(database, gateway)
         env = cli_env(database.url, var_dir)
