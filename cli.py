@@ -24,10 +24,11 @@ EMBEDDED_DATABASE = "autodoctor"
 
 @contextmanager
 def database_url(app):
-    """DATABASE_URL when set; otherwise the embedded server under var/pg, started (or reused if it is already
-    running) for as long as the block runs, and set as the app's DATABASE_URL."""
+    """The owner's URL that bypasses a pooler (db.direct_dsn) when DATABASE_URL is set; otherwise the embedded
+    server under var/pg, started (or reused if it is already running) for as long as the block runs, and set as
+    the app's DATABASE_URL."""
     if app.config["DATABASE_URL"]:
-        yield app.config["DATABASE_URL"]
+        yield db.direct_dsn(app.config)
         return
     from embedded_pg import EmbeddedPostgres, PostgresNotFound, lasting_base_dir
     try:

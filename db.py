@@ -6,8 +6,8 @@ its own short transaction. For a logged-in person, the call's actor argument is 
 which binds them as the transaction's actor before the function runs: the functions act only for the actor
 the database bound from a live log-in session, never for an id the app merely names.
 Money arriving or leaving (gateway events, refunds, reconciliation) goes through `call_for_payments`, as
-autodoctor_payments. Migrations, jobs and the CLI use DATABASE_URL (the owner) through migrate.py, jobs.py
-and cli.py.
+autodoctor_payments. Migrations, jobs and the CLI connect as the owner through migrate.py, jobs.py and cli.py,
+to DIRECT_DATABASE_URL when DATABASE_URL names a pooler (direct_dsn).
 """
 import logging
 import select
@@ -72,11 +72,15 @@ class Refusal(Exception):
         self.problems = problems or [(field, message)]
 
 
-def _role_dsn(config, prefix, role):
-    """<prefix>_DATABASE_URL, or DATABASE_URL's server as the role (with <prefix>_DB_PASSWORD if set)."""
-    if config.get(f"{prefix}_DATABASE_URL"):
+def _role_dsn(config, prefix, role, direct=False):
+    """<prefix>_DATABASE_URL, or DATABASE_URL's server as the role (with <prefix>_DB_PASSWORD if set). `direct`:
+    DIRECT_DATABASE_URL's servers as the role, when it is set, bypassing the pooler."""
+    if direct and config.get("DIRECT_DATABASE_URL"):
+        params = conninfo_to_dict(config["DIRECT_DATABASE_URL"])
+    elif config.get(f"{prefix}_DATABASE_URL"):
         return config[f"{prefix}_DATABASE_URL"]
-    params = conninfo_to_dict(config["DATABASE_URL"])
+    else:
+        params = conninfo_to_dict(config["DATABASE_URL"])
     params.pop("password", None)
     params["user"] = role
     if config.get(f"{prefix}_DB_PASSWORD"):
@@ -89,9 +93,10 @@ def direct_dsn(config):
     return config.get("DIRECT_DATABASE_URL") or config["DATABASE_URL"]
 
 
-def app_dsn(config):
-    """Where the app logs in: APP_DATABASE_URL, or DATABASE_URL's server as the app role."""
-    return _role_dsn(config, "APP", APP_ROLE)
+def app_dsn(config, direct=False):
+    """Where the app logs in: APP_DATABASE_URL, or DATABASE_URL's server as the app role. `direct`: for what a
+    pooler in transaction mode cannot carry (the rooms' LISTEN), DIRECT_DATABASE_URL's servers as the app role."""
+    return _role_dsn(config, "APP", APP_ROLE, direct)
 
 
 def payments_dsn(config):
@@ -114,7 +119,10 @@ def _pool(name="db_pool"):
                 dsn, size_key, size = _POOLS[name]
                 pool = ConnectionPool(dsn(app.config), open=False, min_size=1,
                                       max_size=app.config.get(size_key, size), name=f"autodoctor-{name}",
-                                      kwargs={"autocommit": True, "row_factory": dict_row},
+                                      # no server-side prepared statements: PgBouncer in transaction mode
+                                      # gives each transaction whichever server connection is free
+                                      kwargs={"autocommit": True, "row_factory": dict_row,
+                                              "prepare_threshold": None},
                                       # a request waits this long for a connection, then answers 503 (not 30 s)
                                       timeout=app.config.get("DB_POOL_TIMEOUT", 5.0))
                 pool.open()
@@ -183,9 +191,9 @@ def _live(pool, borrow, give_back):
 
 
 def _call_resilient(pool, borrow, give_back, function, args, binding=None):
-    """_call_on on a borrowed connection. When the connection broke under a call that is safe to repeat, the
-    call runs once more on a fresh one (a restarted or failed-over database); otherwise Unavailable says whether
-    anything may have changed."""
+    """_call_on on a borrowed connection. When the connection broke under a call that is safe to repeat, or the
+    node refused it whole as read-only (a standby since a failover), the call runs once more on a fresh one (a
+    restarted or failed-over database); otherwise Unavailable says whether anything may have changed."""
     conn = _live(pool, borrow, give_back)
     reads, sent = _READ_SETS.get(pool.name), False
     try:
@@ -193,6 +201,8 @@ def _call_resilient(pool, borrow, give_back, function, args, binding=None):
             reads = _READ_SETS[pool.name] = {r["proname"] for r in conn.execute(_READS)} | _RETRY_SAFE_VOLATILE
         sent = True
         return _call_on(conn, function, args, binding)
+    except psycopg.errors.ReadOnlySqlTransaction as failure:
+        _drop_read_only(conn, function, failure)
     except psycopg.OperationalError as failure:
         if not conn.broken:  # the database answered with an error: the statement was rolled back
             log.warning("%s failed in the database: %s", function, failure)
@@ -201,12 +211,24 @@ def _call_resilient(pool, borrow, give_back, function, args, binding=None):
         _check_soon(pool)
         if sent and function not in reads:
             raise Unavailable(changed=None) from failure
-    give_back()  # the pool discards a broken connection
+    give_back()  # the pool discards a broken (or closed) connection
+    conn = _live(pool, borrow, give_back)
     try:
-        return _call_on(_live(pool, borrow, give_back), function, args, binding)
+        return _call_on(conn, function, args, binding)
+    except psycopg.errors.ReadOnlySqlTransaction as failure:
+        _drop_read_only(conn, function, failure)
+        raise Unavailable(changed=False) from failure
     except psycopg.OperationalError as failure:
         log.warning("%s failed again on a fresh connection: %s", function, failure)
         raise Unavailable(changed=False if reads and function in reads else None) from failure
+
+
+def _drop_read_only(conn, function, failure):
+    """A node that refused a call as read-only (SQLSTATE 25006) is a standby now: the call was refused whole, and
+    the connection is closed so that the pool makes a new one, to the node that accepts writes
+    (target_session_attrs=read-write, or PgBouncer once it follows the new primary)."""
+    log.warning("%s was refused by a read-only node (a standby since a failover): %s", function, failure)
+    conn.close()
 
 
 @contextmanager

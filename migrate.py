@@ -25,6 +25,7 @@ PAYMENTS_ROLE = "autodoctor_payments"
 # what a statement of the app's login roles may take: one stuck behind a lock or running away is cancelled (55P03,
 # 57014) and its request answers 503 (db.Unavailable) instead of holding a page's thread for minutes
 LOGIN_ROLE_LIMITS = {"lock_timeout": "3s", "statement_timeout": "5s"}
+MIGRATION_LOCK = "autodoctor.migrate"  # the advisory lock that lets one process at a time change the schema
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
 
@@ -71,7 +72,14 @@ def _is_superuser(conn):
 
 def prepare_cluster(conn, app_password=None, payments_password=None):
     """As a superuser: the three roles, the database's privileges, btree_gist and pgcrypto. Idempotent; a DBA
-    without superuser rights does the same once by hand (README)."""
+    without superuser rights does the same once by hand (README). Under the migration lock: two app processes
+    starting together would otherwise both create a role, and one of them fail."""
+    with conn.transaction():
+        conn.execute(f"select pg_advisory_xact_lock(hashtext('{MIGRATION_LOCK}'))")
+        _prepare_cluster(conn, app_password, payments_password)
+
+
+def _prepare_cluster(conn, app_password, payments_password):
     for role, login in ((OWNER_ROLE, False), (APP_ROLE, True), (PAYMENTS_ROLE, True)):
         exists = conn.execute("select 1 from pg_roles where rolname = %s", [role]).fetchone()
         if not exists:
@@ -135,7 +143,7 @@ def upgrade(dsn, app_password=None, payments_password=None):
             prepare_cluster(conn, app_password, payments_password)
     with psycopg.connect(dsn) as conn:
         # one upgrade at a time, even with several app processes starting together
-        conn.execute("select pg_advisory_xact_lock(hashtext('autodoctor.migrate'))")
+        conn.execute(f"select pg_advisory_xact_lock(hashtext('{MIGRATION_LOCK}'))")
         if superuser:
             conn.execute(sql.SQL("set local role {}").format(sql.Identifier(OWNER_ROLE)))
         _ensure_history(conn)

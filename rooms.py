@@ -110,7 +110,7 @@ def streams(app):
     """This process's room streams, started on first use: in the serving process, after any fork."""
     with _streams_lock:
         if "room_streams" not in app.extensions:
-            app.extensions["room_streams"] = Streams(db.app_dsn(app.config), app.config["ROOM_STREAMS"])
+            app.extensions["room_streams"] = Streams(db.app_dsn(app.config, direct=True), app.config["ROOM_STREAMS"])
     return app.extensions["room_streams"]
 
 

@@ -95,3 +95,24 @@ def test_no_connection_to_be_had_is_a_503_saying_nothing_changed(database, tmp_p
             assert app.test_client().get("/api/plans").status_code == 200  # and then it answers again
     finally:
         app_db.close_pool(app)
+
+
+def test_a_write_refused_by_a_node_that_became_a_standby_is_a_503_saying_nothing_changed(customer_client, database):
+    """After a failover, a connection may reach the old primary, now a read-only standby (SQLSTATE 25006): the
+    write was refused whole, so the page says nothing changed, and the connection is not kept."""
+    form = {"year": "2020", "make": "Toyota", "model": "RAV4", "csrf_token": csrf_token(customer_client, "/customer/vehicles")}
+    with database.owner() as conn:
+        conn.execute(f'alter database "{database.name}" set default_transaction_read_only = on')
+    end_app_connections(database)  # the pool's next connections come up read-only, as a standby's are
+    try:
+        response = customer_client.post("/customer/vehicles", data=form)
+        assert response.status_code == 503 and response.headers["Retry-After"] == "5"
+        assert NOTHING_CHANGED in response.get_data(as_text=True)
+    finally:
+        with database.owner(options="-c default_transaction_read_only=off") as conn:
+            conn.execute(f'alter database "{database.name}" reset default_transaction_read_only')
+    # each read-only connection met is closed rather than kept (the pool may have opened one more meanwhile): the
+    # writes soon reach a writable node again
+    answers = [customer_client.post("/customer/vehicles", data=form).status_code for _ in range(3)]
+    assert answers[-1] == 302 and set(answers) <= {302, 503}, answers
+    assert database.scalar("select count(*) from app.vehicles") == answers.count(302)
