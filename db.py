@@ -119,15 +119,20 @@ def _pool(name="db_pool"):
                 dsn, size_key, size = _POOLS[name]
                 pool = ConnectionPool(dsn(app.config), open=False, min_size=1,
                                       max_size=app.config.get(size_key, size), name=f"autodoctor-{name}",
-                                      # no server-side prepared statements: PgBouncer in transaction mode
-                                      # gives each transaction whichever server connection is free
                                       kwargs={"autocommit": True, "row_factory": dict_row,
-                                              "prepare_threshold": None},
+                                              "prepare_threshold": _prepare_threshold(app.config)},
                                       # a request waits this long for a connection, then answers 503 (not 30 s)
                                       timeout=app.config.get("DB_POOL_TIMEOUT", 5.0))
                 pool.open()
                 app.extensions[name] = pool
     return pool
+
+
+def _prepare_threshold(config):
+    """psycopg's default (a statement run 5 times is prepared on the server) on a direct connection; none behind a
+    pooler (DIRECT_DATABASE_URL set: DATABASE_URL names PgBouncer), which in transaction mode gives each transaction
+    whichever server connection is free, where a statement prepared on another does not exist."""
+    return None if config.get("DIRECT_DATABASE_URL") else 5
 
 
 def close_pool(app):
