@@ -81,6 +81,7 @@ CODES = {
     "UC003": "Another mechanic has already taken this request.",
     "UC004": "You already have a live session request. Finish or cancel it first.",
     "UC005": "The refund changed because the start is now closer. Please check it and confirm again.",
+    "UC010": "That refund is not failed: it was sent, or it is already being sent again.",
     "UC060": "No mechanic of the workshop is free then (opening hours, capacity or bookings). Try another time.",
     "UC061": "That mechanic is not free for this visit. Choose another, or propose another time.",
     "UC062": "That time was just taken at the workshop. Decline it, or wait for the workshop to propose another.",

@@ -182,19 +182,25 @@ def cancel(actor_id, session_id, reason=None, expected_tier=None):
 
 
 def send_refunds(session=None, payment=None, limit=100):
-    """Sends pending refunds to the gateway, each under its own idempotency key: a request sends those of its
-    session or payment, the send_refunds job all of them. What fails stays pending for the next run.
-    Returns how many were sent."""
+    """Sends the refunds that are due to the gateway, each under its own idempotency key: a request sends those of
+    its session or payment, the send_refunds job all of them. One not sent (the gateway unreachable or refusing
+    it) or still pending at the gateway is tried again after a growing back-off, and one never sent is failed
+    after refund_attempts_limit() attempts (note_refund_attempt). Returns how many were sent."""
     sent = 0
     for refund in db.call_for_payments("pending_refunds", limit=limit, session=session, payment=payment):
         try:
             answer = gateway().refund(intent_id=refund["intent_id"], amount_cents=refund["amount_cents"],
                                       idempotency_key=refund["idempotency_key"],
                                       metadata={"refund_id": refund["refund_id"], "reason": refund["reason"]})
-        except GatewayUnavailable:
-            log.exception("refund %s not sent; it stays pending", refund["refund_id"])
+        except GatewayUnavailable as failure:
+            log.warning("refund %s not sent (%s); it is tried again after a back-off", refund["refund_id"], failure)
+            db.call_for_payments("note_refund_attempt", refund=refund["refund_id"], error=f"not sent: {failure}")
             continue
-        db.call_for_payments("record_refund", refund=refund["refund_id"], gateway_refund=Jsonb(answer))
+        [now] = db.call_for_payments("record_refund", refund=refund["refund_id"], gateway_refund=Jsonb(answer))
+        if now["status"] == "pending":  # the gateway holds it undecided: asked again later
+            db.call_for_payments("note_refund_attempt", refund=refund["refund_id"],
+                                 error=f"the gateway says {answer.get('status')}")
+            continue
         sent += 1
     return sent
 

@@ -90,6 +90,13 @@ class World:
             idempotency_key=payment["idempotency_key"], metadata={"payment_id": payment["id"]}, description="test")
         return self.conn.execute("select * from app.apply_payment_intent(%s, %s)", [Jsonb(intent), payment["id"]]).fetchone()
 
+    def send_refunds(self):
+        """What the send_refunds job does when the gateway takes every refund: each pending refund recorded as sent
+        (a test that moves the clock on past money_overdue's threshold has its refunds sent, as production would)."""
+        for refund in self.conn.execute("select refund_id from app.pending_refunds(1000)").fetchall():
+            self.conn.execute("select app.record_refund(%s, %s)", [refund["refund_id"], Jsonb(
+                {"id": f"re_test_{refund['refund_id']}", "object": "refund", "status": "succeeded"})])
+
     def time_off(self, mechanic, first, last, status="approved"):
         self.conn.execute("insert into app.mechanic_time_off (mechanic_id, start_date, end_date, status) "
                           "values (%s, %s, %s, %s)", [mechanic, first, last, status])

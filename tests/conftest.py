@@ -154,11 +154,13 @@ def empty_database(pg_server):
 
 @pytest.fixture
 def money_audit_stays_empty(database):
-    """After the test, every session's and payment's money adds up: app.money_audit() finds nothing. Modules that
-    move money ask for it in every test: pytestmark = pytest.mark.usefixtures("money_audit_stays_empty")."""
+    """After the test, every session's and payment's money adds up (app.money_audit() finds nothing) and moved
+    (app.money_overdue() finds no refund or payment overdue at the test's clock). Modules that move money ask for it
+    in every test: pytestmark = pytest.mark.usefixtures("money_audit_stays_empty")."""
     yield
     with database.owner() as conn:
         assert conn.execute("select * from app.money_audit()").fetchall() == []
+        assert conn.execute("select * from app.money_overdue()").fetchall() == []
 
 
 @pytest.fixture

@@ -17,8 +17,9 @@ def analytics():
 
 @bp.route("/")
 def dashboard():
-    return render_template("admin/dashboard.html", overview=db.call_one("admin_overview", actor=g.user["id"]),
-                           audit=db.call("money_audit", actor=g.user["id"]))
+    me = g.user["id"]
+    return render_template("admin/dashboard.html", overview=db.call_one("admin_overview", actor=me),
+                           audit=db.call("money_audit", actor=me), overdue=db.call("money_overdue", actor=me))
 
 
 from blueprints.admin import accounts, money, operations  # noqa: E402,F401  (the modules register their routes on bp)

@@ -1,5 +1,6 @@
 """Money oversight (issue 15; SPEC §9, §20): the payments, refunds, credit and payouts ledgers with filters and
-CSV export, payouts due per payee, money that needs attention with the reconcile action, and the money audit."""
+CSV export, payouts due per payee, money that needs attention with the reconcile action and "Send again" for a
+failed refund, and the money audits."""
 import csv
 import io
 from zoneinfo import ZoneInfo
@@ -110,3 +111,11 @@ def reconcile():
         f"{name.replace('_', ' ')}: {'already running, try again in a minute' if name in busy else result}"
         for name, result in done.items()) + ".", "success")
     return redirect(url_for("admin.money"))
+
+
+@bp.route("/money/refunds/<int:refund_id>/retry", methods=["POST"])
+def retry_refund(refund_id):
+    """Sends a failed refund again (the customer's page promised that support would): pending again, due at once."""
+    db.call("admin_retry_refund", actor=g.user["id"], refund=refund_id)
+    flash(f"Refund #{refund_id} goes back to the card at the next refund run, within a minute.", "success")
+    return redirect(url_for("admin.money", _anchor="attention-title"))

@@ -316,7 +316,7 @@ def test_the_web_role_cannot_mark_a_payment_succeeded_or_run_a_job(database):
             "select p.oid::regprocedure::text as f from pg_proc p where p.pronamespace = 'app'::regnamespace "
             "and has_function_privilege('autodoctor_app', p.oid, 'execute')")}
     assert sorted(f.split("(")[0] for f in payments_only) == [
-        "app.apply_gateway_event", "app.apply_payment_intent", "app.note_reconcile_attempt",
+        "app.apply_gateway_event", "app.apply_payment_intent", "app.note_reconcile_attempt", "app.note_refund_attempt",
         "app.payments_to_reconcile", "app.pending_refunds", "app.record_refund"]
     assert len(jobs) == len(JOB_FUNCTIONS)
     assert web.isdisjoint(payments_only) and web.isdisjoint(jobs)

@@ -26,8 +26,12 @@ begin
         from stuck a join app.payments p on p.id = a.id join app.users u on u.id = p.customer_id
         union all
         select 'refund', f.id, f.created_at, f.status, f.amount_cents, f.attempts, u.name, f.session_id,
-               nullif(concat_ws(' · ', f.reason, f.failure_message), '')
+               nullif(concat_ws(' · ', f.reason, f.failure_message,
+                                case when f.status = 'pending' then nullif(concat_ws(' · ', f.last_error,
+                                    'next try ' || to_char(f.next_attempt_at at time zone 'UTC', 'YYYY-MM-DD HH24:MI "UTC"')), '') end,
+                                'sent again by ' || a.name || ' ' || to_char(f.retried_at at time zone 'UTC', 'YYYY-MM-DD HH24:MI "UTC"')), '')
         from app.refunds f join app.payments p on p.id = f.payment_id join app.users u on u.id = p.customer_id
+        left join app.users a on a.id = f.retried_by
         where f.status in ('pending', 'failed')
         order by 3;
 end
@@ -35,5 +39,6 @@ $$;
 comment on function app.admin_money_attention(bigint, interval) is
     'Money that needs the platform admin: payments whose gateway answer has not come for p_stuck_after '
     '(pending or processing, with reconciliation''s attempts, next try and last error), payments it gave up on '
-    'in the last 7 days (unreconciled), and refunds not yet sent or failed. Raises UP001.';
+    'in the last 7 days (unreconciled), and refunds not yet sent or failed (with their attempts, next try, last '
+    'error, and who sent a failed one again). Raises UP001.';
 grant execute on function app.admin_money_attention(bigint, interval) to autodoctor_app;

@@ -8,11 +8,13 @@ declare
         when 'succeeded' then 'succeeded' when 'failed' then 'failed' when 'canceled' then 'failed' else 'pending' end;
 begin
     update app.refunds r
-    set status = case when r.status = 'pending' then v_status else r.status end,
+    set status = case when r.status = 'pending' or r.gateway_refund_id is null then v_status else r.status end,
         gateway_refund_id = coalesce(r.gateway_refund_id, p_gateway_refund->>'id'),
         failure_message = case when v_status = 'failed' then left(coalesce(p_gateway_refund->>'failure_reason', 'refund failed'), 500) end,
-        completed_at = case when r.status = 'pending' and v_status <> 'pending' then app.app_now() else r.completed_at end,
-        attempts = r.attempts + 1
+        completed_at = case when (r.status = 'pending' or r.gateway_refund_id is null) and v_status <> 'pending'
+                            then app.app_now() else r.completed_at end,
+        -- an answer 'pending' is counted by note_refund_attempt, which also backs its next question off
+        attempts = r.attempts + (v_status <> 'pending')::integer
     where r.id = p_refund and (r.gateway_refund_id is null or r.gateway_refund_id = p_gateway_refund->>'id')
     returning * into v_refund;
     if not found then
@@ -22,6 +24,8 @@ begin
 end
 $$;
 comment on function app.record_refund(bigint, jsonb) is
-    'Records the gateway''s answer to a refund (its JSON): succeeded or failed is final, pending waits. '
-    'Raises UN003 for an unknown refund or one answered by another gateway refund.';
+    'Records the gateway''s answer to a refund (its JSON): succeeded or failed is final, pending waits (the '
+    'sender then calls note_refund_attempt). A refund failed here because the gateway never answered takes the '
+    'gateway''s first answer after all (a success whose reply was lost). Raises UN003 for an unknown refund or one '
+    'answered by another gateway refund.';
 grant execute on function app.record_refund(bigint, jsonb) to autodoctor_payments;
