@@ -8,8 +8,7 @@ declare
 begin
     update app.payments p
     set reconcile_attempts = p.reconcile_attempts + 1,
-        -- 1, 2, 4 … minutes, at most 6 hours apart
-        next_reconcile_at = app.app_now() + least(interval '1 minute' * 2 ^ p.reconcile_attempts, interval '6 hours'),
+        next_reconcile_at = app.app_now() + app.retry_backoff(p.reconcile_attempts),
         last_reconcile_error = left(p_error, 500)
     where p.id = p_payment and p.status in ('pending', 'processing')
     returning * into v_pay;

@@ -8,8 +8,7 @@ declare
 begin
     update app.refunds r
     set attempts = r.attempts + 1,
-        -- 1, 2, 4 … minutes, at most 6 hours apart
-        next_attempt_at = app.app_now() + least(interval '1 minute' * 2 ^ r.attempts, interval '6 hours'),
+        next_attempt_at = app.app_now() + app.retry_backoff(r.attempts),
         last_error = left(p_error, 500)
     where r.id = p_refund and r.status = 'pending'
     returning * into v_refund;
